@@ -1,0 +1,3 @@
+from jipp_kb.cli import cli
+
+cli()

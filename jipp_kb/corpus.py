@@ -1,0 +1,192 @@
+"""The corpus as one validated object: cases, collections and glossary.
+
+``load_corpus`` is the first step of every command (check, index, build,
+pack): read every file, validate it, then run the cross-file rules. Invalid
+files are reported and left out; the valid ones still go through.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from jipp_kb.load import RawCase, display_path, read_case
+from jipp_kb.problems import Problem
+from jipp_kb.schema import SECTIONS, CaseStudy, Collection, GlossaryEntry
+from jipp_kb.validate import cross_file, validate_body, validate_front_matter
+
+GLOSSARY = "_glossary.yml"
+COLLECTIONS = "collections"
+
+
+@dataclass
+class Case:
+    """A valid case study: its front matter and its sections."""
+
+    meta: CaseStudy
+    sections: dict[str, str]
+    path: Path
+    display: str
+    digest: str
+    lines: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    def line(self, *loc: str | int) -> int:
+        for n in range(len(loc), 0, -1):
+            if loc[:n] in self.lines:
+                return self.lines[loc[:n]]
+        return 1
+
+    @property
+    def text(self) -> str:
+        """All the words of the case, for hashing and indexing."""
+        return "\n\n".join([self.meta.title, self.meta.summary, *self.sections.values()])
+
+
+@dataclass
+class Corpus:
+    root: Path
+    cases: dict[str, Case] = field(default_factory=dict)
+    collections: dict[str, Collection] = field(default_factory=dict)
+    glossary: list[GlossaryEntry] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files_checked: int = 0
+
+    def sorted_cases(self) -> list[Case]:
+        return [self.cases[k] for k in sorted(self.cases)]
+
+
+def case_files(root: Path) -> list[Path]:
+    """Case files: ``*.md`` under the root, skipping ``_``-prefixed ones (template, drafts)."""
+    return sorted(p for p in root.rglob("*.md") if not p.name.startswith("_") and not any(part.startswith(".") for part in p.relative_to(root).parts))
+
+
+def read_and_validate(path: Path, root: Path | None) -> tuple[Case | None, list[Problem]]:
+    raw, problems = read_case(path, root)
+    if raw is None:
+        return None, problems
+    meta, fm_problems = validate_front_matter(raw)
+    problems += fm_problems
+    problems += validate_body(raw, len(meta.sources) if meta else None)
+    if meta is None or problems:
+        return None, problems
+    return _case(raw, meta), problems
+
+
+def _case(raw: RawCase, meta: CaseStudy) -> Case:
+    sections = {s.title: s.markdown for s in raw.sections}
+    ordered = {t: sections[t] for t in SECTIONS}
+    return Case(meta, ordered, raw.path, raw.display, raw.digest, raw.lines)
+
+
+def load_corpus(root: Path, paths: list[Path] | None = None) -> Corpus:
+    """Load and validate; ``paths`` narrows the files checked (cross-file rules still see all)."""
+    corpus = Corpus(root)
+    all_files = case_files(root) if root.is_dir() else []
+    wanted = {p.resolve() for p in paths} if paths else None
+    cases: list[Case] = []
+    for path in all_files:
+        case, problems = read_and_validate(path, root)
+        if wanted is None or path.resolve() in wanted:
+            corpus.problems += problems
+            corpus.files_checked += 1
+        if case:
+            cases.append(case)
+    for path in paths or []:
+        if path.resolve() not in {p.resolve() for p in all_files}:
+            case, problems = read_and_validate(path, root if _inside(path, root) else None)
+            corpus.problems += problems
+            corpus.files_checked += 1
+            if case:
+                cases.append(case)
+    shown = {c.display for c in cases if wanted is None or c.path.resolve() in wanted}
+    corpus.problems += [p for p in cross_file(cases) if p.path in shown]
+    for case in cases:
+        corpus.cases.setdefault(case.id, case)
+    if wanted is None:
+        _load_glossary(corpus)
+        _load_collections(corpus)
+    return corpus
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _read_yaml(path: Path, corpus: Corpus) -> object | None:
+    shown = display_path(path, corpus.root)
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        corpus.problems.append(Problem(shown, mark.line + 1 if mark else 1, "yaml", f"invalid YAML: {exc.problem}"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        corpus.problems.append(Problem(shown, 1, "file", f"cannot read: {exc}"))
+    return None
+
+
+def _load_glossary(corpus: Corpus) -> None:
+    path = corpus.root / GLOSSARY
+    if not path.exists():
+        return
+    data = _read_yaml(path, corpus)
+    shown = display_path(path, corpus.root)
+    if not isinstance(data, list):
+        if data is not None:
+            corpus.problems.append(Problem(shown, 1, "glossary", "must be a list of entries (term, expansion, synonyms)"))
+        return
+    lines = _item_lines(path)
+    for i, item in enumerate(data):
+        try:
+            corpus.glossary.append(GlossaryEntry.model_validate(item))
+        except ValidationError as exc:
+            for err in exc.errors():
+                corpus.problems.append(Problem(shown, lines.get(i, 1), ".".join(map(str, err["loc"])) or "entry", err["msg"]))
+
+
+def _item_lines(path: Path) -> dict[int, int]:
+    """Line of each top-level list item, for messages."""
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(node, yaml.SequenceNode):
+        return {}
+    return {i: item.start_mark.line + 1 for i, item in enumerate(node.value)}
+
+
+def _load_collections(corpus: Corpus) -> None:
+    folder = corpus.root / COLLECTIONS
+    for path in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
+        shown = display_path(path, corpus.root)
+        data = _read_yaml(path, corpus)
+        if data is None:
+            continue
+        try:
+            node = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
+            key_lines = {k.value: k.start_mark.line + 1 for k, _ in node.value} if isinstance(node, yaml.MappingNode) else {}
+            collection = Collection.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = err["loc"]
+                corpus.problems.append(Problem(shown, key_lines.get(str(loc[0]), 1) if loc else 1, ".".join(map(str, loc)) or "collection", err["msg"]))
+            continue
+        for case_id in collection.cases:
+            if case_id not in corpus.cases:
+                corpus.problems.append(Problem(shown, key_lines.get("cases", 1), "cases", f"no valid case with id '{case_id}'"))
+        corpus.collections[path.stem] = collection
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

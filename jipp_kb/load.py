@@ -1,0 +1,183 @@
+"""Read case-study files: bytes → front matter (with line numbers) + sections.
+
+This step never raises on bad input. Whatever is wrong with a file (binary,
+not UTF-8, no or unclosed front matter, malformed YAML, duplicate keys…)
+becomes a :class:`Problem` with the line it is on, and the caller goes on
+with the next file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from jipp_kb.problems import Problem
+
+MAX_BYTES = 1_000_000
+"""A case study is a few thousand words; anything this big is a mistake."""
+
+FENCE = re.compile(r"^\s*(```|~~~)")
+SECTION = re.compile(r"^##\s+(.*?)\s*#*\s*$")
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class Section:
+    title: str
+    line: int
+    markdown: str
+
+
+@dataclass
+class RawCase:
+    """A file that parsed: front matter as data, key lines, body sections."""
+
+    path: Path
+    display: str
+    data: dict[str, Any]
+    lines: dict[Path_, int]
+    fm_end_line: int
+    body: str
+    preamble_line: int | None
+    sections: list[Section] = field(default_factory=list)
+    digest: str = ""
+
+    def line_of(self, loc: Path_) -> int:
+        """Line of the deepest known key on ``loc`` (e.g. ('awards', 0, 'tier'))."""
+        for n in range(len(loc), 0, -1):
+            if loc[:n] in self.lines:
+                return self.lines[loc[:n]]
+        return 1
+
+
+def display_path(path: Path, root: Path | None = None) -> str:
+    """Paths as the user would type them: relative to the current directory when possible."""
+    for base in (Path.cwd(), root):
+        if base is None:
+            continue
+        try:
+            return path.absolute().relative_to(base.absolute()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
+
+
+def read_case(path: Path, root: Path | None = None) -> tuple[RawCase | None, list[Problem]]:
+    """Read one file; return what could be parsed and every problem met."""
+    shown = display_path(path, root)
+
+    def fail(line: int, fld: str, msg: str) -> tuple[None, list[Problem]]:
+        return None, [Problem(shown, line, fld, msg)]
+
+    if root is not None and path.is_symlink():
+        try:
+            path.resolve().relative_to(root.resolve())
+        except ValueError:
+            return fail(1, "file", "symbolic link points outside the corpus; copy the file in instead")
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return fail(1, "file", f"file is {size:,} bytes; a case study must be under {MAX_BYTES:,}")
+        raw = path.read_bytes()
+    except OSError as exc:
+        return fail(1, "file", f"cannot read: {exc.strerror or exc}")
+    if not raw.strip():
+        return fail(1, "file", "file is empty; start from corpus/_template.md")
+    if b"\x00" in raw:
+        return fail(raw[: raw.index(b"\x00")].count(b"\n") + 1, "file", "binary data (NUL bytes); a case study is UTF-8 text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return fail(raw[: exc.start].count(b"\n") + 1, "file", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return parse_case(text, path, shown)
+
+
+def parse_case(text: str, path: Path, shown: str) -> tuple[RawCase | None, list[Problem]]:
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        return None, [Problem(shown, 1, "front matter", "file must start with a '---' line opening the YAML front matter")]
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == "---")
+    except StopIteration:
+        return None, [Problem(shown, 1, "front matter", "front matter is not closed: add a '---' line after it")]
+    yaml_text = "\n".join(lines[1:end])
+    try:
+        loader = yaml.SafeLoader(yaml_text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        scanning = (exc.context or "").startswith("while scanning")  # an unclosed quote: point at its start
+        mark = (exc.context_mark if scanning else None) or exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark else 2
+        return None, [Problem(shown, line, "front matter", f"invalid YAML: {exc.problem or exc.context}")]
+    except yaml.YAMLError as exc:
+        return None, [Problem(shown, 2, "front matter", f"invalid YAML: {exc}")]
+    if not isinstance(data, dict):
+        return None, [Problem(shown, 2, "front matter", "front matter must be a mapping of 'key: value' lines")]
+
+    problems: list[Problem] = []
+    key_lines: dict[Path_, int] = {}
+    _walk(node, (), key_lines, problems, shown)
+    body_lines = lines[end + 1 :]
+    raw = RawCase(
+        path=path,
+        display=shown,
+        data={str(k): v for k, v in data.items()},
+        lines=key_lines,
+        fm_end_line=end + 1,
+        body="\n".join(body_lines).strip("\n"),
+        preamble_line=None,
+        digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+    _split_sections(body_lines, end + 2, raw)
+    return raw, problems
+
+
+def _walk(node: yaml.Node, loc: Path_, out: dict[Path_, int], problems: list[Problem], shown: str) -> None:
+    """Record the line of every key and list item (1-based, in file lines)."""
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            name = key.value
+            line = key.start_mark.line + 2  # +1 for 1-based, +1 for the opening '---'
+            if name in seen:
+                problems.append(Problem(shown, line, ".".join(map(str, loc + (name,))), "duplicate key; the earlier value would be silently lost"))
+            seen.add(name)
+            out[loc + (name,)] = line
+            _walk(value, loc + (name,), out, problems, shown)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out[loc + (i,)] = item.start_mark.line + 2
+            _walk(item, loc + (i,), out, problems, shown)
+
+
+def _split_sections(body_lines: list[str], first_line: int, raw: RawCase) -> None:
+    in_fence = False
+    current: Section | None = None
+    buffer: list[str] = []
+    for offset, text in enumerate(body_lines):
+        if FENCE.match(text):
+            in_fence = not in_fence
+        match = None if in_fence else SECTION.match(text)
+        if match:
+            if current:
+                current.markdown = "\n".join(buffer).strip("\n")
+                raw.sections.append(current)
+            current, buffer = Section(match.group(1), first_line + offset, ""), []
+        elif current:
+            buffer.append(text)
+        elif text.strip() and raw.preamble_line is None:
+            raw.preamble_line = first_line + offset
+    if current:
+        current.markdown = "\n".join(buffer).strip("\n")
+        raw.sections.append(current)
