@@ -376,3 +376,61 @@ def eval_cmd(ctx: click.Context, queries: Path, split: str, keyword_only: bool, 
         n = sum(1 for q in judged if split == "all" or q.split == split)
         click.echo(f"{n} judged queries ({split}) from {queries}\n")
         click.echo(format_table(results, split))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for the whole intranet).")
+@click.option("--port", "-p", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--watch", is_flag=True, help="Re-index and rebuild when the corpus changes.")
+@corpus_option
+@index_option
+@model_option
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, watch: bool, corpus: Path | None, index_dir: Path | None, model: str | None) -> None:
+    """Serve the built site and its JSON API (/api/search, /api/similar/ID, /api/cases/ID).
+
+    The model and indexes load once. Build the site first (jipp-kb build).
+    """
+    import threading
+
+    from jipp_kb import serve as serving
+
+    config = _config(ctx, index_dir=index_dir, model=model)
+    site_dir = config.resolve(config.site_dir)
+    if not (site_dir / "index.html").exists():
+        raise click.ClickException(f"no site in {site_dir}; build it first with: jipp-kb build")
+    loaded = _load_valid_corpus(ctx, corpus)
+    try:
+        app = serving.App(config, loaded)
+    except FileNotFoundError:
+        raise click.ClickException("no index; build it first with: jipp-kb index") from None
+    server = serving.make_server(app, site_dir, host, port)
+    if watch:
+        def rebuild() -> None:
+            click.echo("corpus changed: re-indexing and rebuilding…", err=True)
+            _rebuild(ctx, config, corpus, app)
+
+        threading.Thread(target=serving.watch, args=(_corpus_path(ctx, corpus), rebuild), daemon=True).start()
+    click.echo(f"Serving {site_dir} at http://{host}:{server.server_address[1]}{app.urls.base}  (Ctrl-C to stop)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def _rebuild(ctx: click.Context, config, corpus: Path | None, app) -> None:
+    """Index what changed, rebuild the site, and swap the server's searcher."""
+    from jipp_kb.corpus import load_corpus
+    from jipp_kb.indexer import index_corpus
+    from jipp_kb.render.site import build_site
+    from jipp_kb.search import similar_map
+
+    loaded = load_corpus(_corpus_path(ctx, corpus))
+    for problem in loaded.problems:
+        click.echo(str(problem), err=True)
+    index_corpus(loaded, config, quiet=True)
+    build_site(loaded, config, similar_map(loaded, config))
+    app.reload(loaded)
+    click.echo(f"rebuilt: {len(loaded.cases)} cases", err=True)

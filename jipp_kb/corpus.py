@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -17,7 +18,8 @@ from pydantic import ValidationError
 from jipp_kb.load import RawCase, display_path, read_case
 from jipp_kb.problems import Problem
 from jipp_kb.schema import SECTIONS, CaseStudy, Collection, GlossaryEntry
-from jipp_kb.validate import cross_file, validate_body, validate_front_matter
+from jipp_kb.scaffold import TEMPLATE
+from jipp_kb.validate import cross_file, validate_body, validate_front_matter, validate_placeholders
 
 GLOSSARY = "_glossary.yml"
 COLLECTIONS = "collections"
@@ -75,9 +77,24 @@ def read_and_validate(path: Path, root: Path | None) -> tuple[Case | None, list[
     meta, fm_problems = validate_front_matter(raw)
     problems += fm_problems
     problems += validate_body(raw, len(meta.sources) if meta else None)
+    problems += validate_placeholders(raw, _template(root))
     if meta is None or problems:
         return None, problems
     return _case(raw, meta), problems
+
+
+def _template(root: Path | None) -> RawCase | None:
+    """The corpus's ``_template.md``, parsed once per version of the file."""
+    path = root / TEMPLATE if root is not None else None
+    try:
+        return _read_template(path, path.stat().st_mtime_ns) if path else None
+    except OSError:
+        return None
+
+
+@lru_cache(maxsize=4)
+def _read_template(path: Path, mtime_ns: int) -> RawCase | None:
+    return read_case(path)[0]
 
 
 def _case(raw: RawCase, meta: CaseStudy) -> Case:
@@ -147,9 +164,16 @@ def _load_glossary(corpus: Corpus) -> None:
             corpus.problems.append(Problem(shown, 1, "glossary", "must be a list of entries (term, expansion, synonyms)"))
         return
     lines = _item_lines(path)
+    seen: dict[str, int] = {}
     for i, item in enumerate(data):
         try:
-            corpus.glossary.append(GlossaryEntry.model_validate(item))
+            entry = GlossaryEntry.model_validate(item)
+            key = entry.term.casefold()
+            if key in seen:
+                corpus.problems.append(Problem(shown, lines.get(i, 1), "term", f"'{entry.term}' is already defined on line {seen[key]}; merge the two entries"))
+                continue
+            seen[key] = lines.get(i, 1)
+            corpus.glossary.append(entry)
         except ValidationError as exc:
             for err in exc.errors():
                 corpus.problems.append(Problem(shown, lines.get(i, 1), ".".join(map(str, err["loc"])) or "entry", err["msg"]))

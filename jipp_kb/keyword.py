@@ -247,10 +247,10 @@ class KeywordIndex:
         """A corrected query when a word is unknown to the corpus, plus the corrections."""
         reader = self.searcher.reader()
         corrector = self.searcher.corrector("spell")
-        words = [w for w in qparser_words(text)]
+        known = {w.lower() for e in self.glossary for form in [e["term"], e.get("expansion") or "", *e.get("synonyms", [])] for w in form.split()}
         fixed, changed = [], []
-        for word in words:
-            if len(word) < 4 or word.isdigit() or reader.doc_frequency("spell", word) or ":" in word:
+        for word in qparser_words(text):
+            if len(word) < 4 or word.isdigit() or ":" in word or word in known or reader.doc_frequency("spell", word):
                 fixed.append(word)
                 continue
             options = corrector.suggest(word, limit=1, maxdist=2)
@@ -265,6 +265,14 @@ class KeywordIndex:
         """Ids of every case the filters allow, to filter the embedding side the same way."""
         results = self.searcher.search(query.Every(), filter=filter_query(filters), limit=None)
         return {r["id"] for r in results}
+
+    def more_like(self, case_id: str, limit: int = 50) -> list[tuple[str, float]]:
+        """Cases sharing the most distinctive words of ``case_id`` (whoosh's key-term query)."""
+        docnum = self.searcher.document_number(id=case_id)
+        if docnum is None:
+            return []
+        hits = self.searcher.more_like(docnum, "body", top=limit, numterms=25, normalize=True)
+        return [(h["id"], round(h.score, 4)) for h in hits if h["id"] != case_id]
 
     def stored(self, case_id: str) -> dict | None:
         return self.searcher.document(id=case_id)

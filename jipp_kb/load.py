@@ -122,6 +122,10 @@ def parse_case(text: str, path: Path, shown: str) -> tuple[RawCase | None, list[
         return None, [Problem(shown, line, "front matter", f"invalid YAML: {exc.problem or exc.context}")]
     except yaml.YAMLError as exc:
         return None, [Problem(shown, 2, "front matter", f"invalid YAML: {exc}")]
+    alias = next((t for t in yaml.scan(yaml_text, Loader=yaml.SafeLoader) if isinstance(t, yaml.AliasToken)), None)
+    if alias is not None:  # a recursive or exponential alias would hang or crash the walk below
+        message = "YAML aliases (*name) are not allowed in front matter; write the value out"
+        return None, [Problem(shown, alias.start_mark.line + 2, "front matter", message)]
     if not isinstance(data, dict):
         return None, [Problem(shown, 2, "front matter", "front matter must be a mapping of 'key: value' lines")]
 

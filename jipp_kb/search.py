@@ -96,17 +96,21 @@ class Searcher:
         return Response(text, mode, results, total, kw.facets, kw.suggestion, kw.expanded)
 
     def similar(self, case_id: str, limit: int = 5) -> list[dict]:
-        """Nearest cases by embedding, each with why: shared urusan and the matched section."""
+        """Nearest cases — key-term overlap fused with embedding closeness — each with why."""
         vector = self.vectors.case_vector(case_id)
         me = self.keyword.stored(case_id)
         if vector is None or me is None:
             raise KeyError(case_id)
         mine = set(me["urusan"].split(","))
+        semantic = self.vectors.search_vector(vector, limit=DEPTH, exclude=case_id)
+        sections = {cid: section for cid, _, section in semantic}
+        ranked = fuse(self.keyword.more_like(case_id, DEPTH), [(c, s) for c, s, _ in semantic])
         out = []
-        for cid, score, section in self.vectors.search_vector(vector, limit=limit, exclude=case_id):
+        for cid, score in ranked[:limit]:
+            section = sections.get(cid, "")
             other = self.keyword.stored(cid) or {}
             shared = sorted(mine & set(other.get("urusan", "").split(",")))
-            out.append({"id": cid, "title": other.get("title", cid), "region": other.get("region", ""), "score": score,
+            out.append({"id": cid, "title": other.get("title", cid), "region": other.get("region", ""), "score": round(score, 4),
                         "section": section, "shared_urusan": shared, "reason": _reason(shared, section)})
         return out
 

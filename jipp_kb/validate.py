@@ -101,6 +101,64 @@ def validate_body(raw: RawCase, n_sources: int | None) -> list[Problem]:
     return problems
 
 
+PLACEHOLDER_FIELDS: tuple[tuple[str, ...], ...] = (
+    ("title",),
+    ("acronym_expansion",),
+    ("summary",),
+    ("summary_en",),
+    ("sources", "url"),
+    ("sources", "title"),
+    ("sources", "publisher"),
+    ("contacts", "url"),
+)
+"""Free-text fields whose template value is a placeholder, never a real fact.
+
+Vocabulary fields (province, level, urusan…) are left out: the template's
+example values there are real values a case may well have.
+"""
+
+
+def validate_placeholders(raw: RawCase, template: RawCase | None) -> list[Problem]:
+    """Text still as ``_template.md`` wrote it: a scaffolded case not filled in yet.
+
+    Without this rule a file fresh from ``jipp-kb new`` passes ``check``.
+    """
+    if template is None:
+        return []
+    problems: list[Problem] = []
+    for field in PLACEHOLDER_FIELDS:
+        placeholders = {_norm(v) for _, v in _values(template.data, field)}
+        for loc, value in _values(raw.data, field):
+            if _norm(value) in placeholders:
+                message = "still the template's placeholder text; write what the sources say"
+                problems.append(Problem(raw.display, raw.line_of(loc), ".".join(map(str, loc)), message))
+    guidance = {s.title: _norm(s.markdown) for s in template.sections}
+    for section in raw.sections:
+        if section.title in guidance and _norm(section.markdown) == guidance[section.title]:
+            message = "still the template's guidance text; write what is known, or say that no public source covers it"
+            problems.append(Problem(raw.display, section.line, f"section '{section.title}'", message))
+    return problems
+
+
+def _values(data: dict, field: tuple[str, ...]) -> list[tuple[tuple[str | int, ...], str]]:
+    """String values at ``field`` (a key, or a list key and an item key), with their locations."""
+    if len(field) == 1:
+        value = data.get(field[0])
+        return [(field, value)] if isinstance(value, str) else []
+    items = data.get(field[0])
+    if not isinstance(items, list):
+        return []
+    return [
+        ((field[0], i, field[1]), item[field[1]])
+        for i, item in enumerate(items)
+        if isinstance(item, dict) and isinstance(item.get(field[1]), str)
+    ]
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
 def cross_file(cases: list[Case]) -> list[Problem]:
     """Rules across files: unique ids, two-way replication links, likely duplicates."""
     problems: list[Problem] = []

@@ -4,8 +4,9 @@ Each case is embedded as chunks — its title with the summaries, and every
 section — sized to the model's window so nothing is silently cut off. Vectors
 are stored as a numpy array beside the keyword index, keyed by a hash of the
 model name and the chunk text: unchanged text is never embedded twice and a
-model change never mixes vectors. Queries use the ONNX export through
-onnxruntime (the only module importing it), never torch.
+model change never mixes vectors. Passages and queries are embedded by the
+model's int8 ONNX export through onnxruntime (the only module importing it),
+never torch.
 """
 
 from __future__ import annotations
@@ -64,12 +65,36 @@ def _windows(text: str, budget: int) -> list[str]:
     return out
 
 
+QUANTISATION = "int8-dynamic"
+
+
 def _key(info: ModelInfo, text: str) -> str:
-    return hashlib.sha256(f"{info.name}\x00{info.passage_prefix}{text}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{info.name}\x00{QUANTISATION}\x00{info.passage_prefix}{text}".encode("utf-8")).hexdigest()
 
 
 def store_name(info: ModelInfo) -> str:
     return f"vectors-{info.slug}"
+
+
+def ensure_model(root: Path, model: str) -> Path:
+    """The exported, quantised model under ``root/models/<slug>/``; exported once (torch is loaded only then)."""
+    info = model_info(model)
+    folder = root / "models" / info.slug
+    if (folder / "model.onnx").exists() and (folder / "encoder.json").exists():
+        return folder
+    from jipp_kb.embed import export_model
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = folder.parent / f".{info.slug}.{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    export_model(model, tmp)
+    quantize_dynamic(str(tmp / "model.fp32.onnx"), str(tmp / "model.onnx"), weight_type=QuantType.QInt8)
+    (tmp / "model.fp32.onnx").unlink()
+    shutil.rmtree(folder, ignore_errors=True)
+    os.rename(tmp, folder)
+    return folder
 
 
 @dataclass
@@ -88,54 +113,28 @@ def build(root: Path, cases: list, model: str, progress: Callable[[int], Callabl
     """
     info = model_info(model)
     name = store_name(info)
+    encoder = OnnxEncoder(ensure_model(root, model))
+    words = chunk_words(encoder.config["max_tokens"])
     live = store.current(root, name)
-    old_keys: dict[str, int] = {}
-    old_vectors = None
     meta = _read_json(live / "chunks.json") if live else None
-    if meta:
-        old_keys = {c["key"]: i for i, c in enumerate(meta["chunks"])}
-        old_vectors = np.load(live / "vectors.npy", mmap_mode="r")
-    from jipp_kb.embed import Encoder  # torch is loaded only when something must be embedded
-
-    encoder: Encoder | None = None
-    words = meta["words_per_chunk"] if meta else None
-    if words is None or not (live and (live / "model.onnx").exists()):
-        encoder = Encoder(model)
-        words = chunk_words(encoder.max_tokens)
+    old_keys: dict[str, int] = {c["key"]: i for i, c in enumerate(meta["chunks"])} if meta else {}
+    old_vectors = np.load(live / "vectors.npy", mmap_mode="r") if meta else None
     chunks = [c for case in cases for c in chunk_case(case, words)]
     keys = [_key(info, c.text) for c in chunks]
-    missing = sorted({k for k in keys if k not in old_keys})
-    texts = {k: c.text for k, c in zip(keys, chunks)}
-    fresh: dict[str, np.ndarray] = {}
-    if missing:
-        encoder = encoder or Encoder(model)
-        vectors = encoder.embed([texts[k] for k in missing], progress=progress(len(missing)) if progress else None)
-        fresh = dict(zip(missing, vectors))
-    if not missing and meta and [c["key"] for c in meta["chunks"]] == keys:
+    if meta and [c["key"] for c in meta["chunks"]] == keys:
         return VectorReport(len(chunks), 0, len(chunks), info.name, words)
-    dim = next(iter(fresh.values())).shape[0] if fresh else old_vectors.shape[1]
-    matrix = np.zeros((len(keys), dim), dtype=np.float32)
+    texts = {k: c.text for k, c in zip(keys, chunks)}
+    missing = sorted({k for k in keys if k not in old_keys})
+    fresh = dict(zip(missing, encoder.embed([texts[k] for k in missing], passage=True, progress=progress(len(missing)) if progress and missing else None)))
+    matrix = np.zeros((len(keys), encoder.dimension), dtype=np.float32)
     for i, k in enumerate(keys):
         matrix[i] = fresh[k] if k in fresh else old_vectors[old_keys[k]]
     gen = store.new_generation(root, name)
     np.save(gen / "vectors.npy", matrix)
     records = [{"case": c.case, "section": c.section, "key": k, "text": c.text} for c, k in zip(chunks, keys)]
     (gen / "chunks.json").write_text(json.dumps({"model": info.name, "words_per_chunk": words, "chunks": records}, ensure_ascii=False), encoding="utf-8")
-    if live and (live / "model.onnx").exists():
-        for f in ("model.onnx", "tokenizer.json", "encoder.json"):
-            _link_or_copy(live / f, gen / f)
-    else:
-        encoder = encoder or Encoder(model)
-        encoder.export_onnx(gen)
     store.publish(root, name, gen)
-    return VectorReport(len(chunks), len(missing), len(chunks) - len(set(missing)), info.name, words)
-
-
-def _link_or_copy(src: Path, dst: Path) -> None:
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
+    return VectorReport(len(chunks), len(missing), len(chunks) - len(missing), info.name, words)
 
 
 def _read_json(path: Path) -> dict | None:
@@ -145,8 +144,8 @@ def _read_json(path: Path) -> dict | None:
         return None
 
 
-class QueryEncoder:
-    """Embeds a query with onnxruntime + tokenizers: ~0.3 s cold, milliseconds warm."""
+class OnnxEncoder:
+    """Embeds text with onnxruntime + tokenizers: ~0.3 s to load, milliseconds per query."""
 
     def __init__(self, folder: Path) -> None:
         import onnxruntime
@@ -159,41 +158,63 @@ class QueryEncoder:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = min(2, os.cpu_count() or 1)
         options.log_severity_level = 3
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC  # ENABLE_ALL costs more at load than it saves on one query
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC  # ENABLE_ALL costs more at load than it saves
         self.session = onnxruntime.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+        self.dimension = int(self.session.get_outputs()[0].shape[-1])
 
     def encode(self, text: str) -> np.ndarray:
-        enc = self.tokenizer.encode(self.config["query_prefix"] + text)
-        arrays = {"input_ids": enc.ids, "attention_mask": enc.attention_mask, "token_type_ids": enc.type_ids}
-        feed = {n: np.asarray([arrays[n]], dtype=np.int64) for n in self.config["inputs"]}
-        hidden = self.session.run(None, feed)[0][0]
-        if self.config["pooling"] == "cls":
-            vec = hidden[0]
-        else:
-            mask = feed["attention_mask"][0][:, None].astype(np.float32)
-            vec = (hidden * mask).sum(0) / mask.sum()
-        return (vec / np.linalg.norm(vec)).astype(np.float32)
+        """One query vector (with the model's query prefix)."""
+        return self.embed([text], passage=False)[0]
+
+    def embed(self, texts: list[str], passage: bool = True, batch: int = 16, progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Unit-length float32 vectors; texts are batched by length so padding stays small."""
+        prefix = self.config["passage_prefix" if passage else "query_prefix"]
+        encodings = self.tokenizer.encode_batch([prefix + t for t in texts])
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for start in range(0, len(order), batch):
+            rows = order[start : start + batch]
+            width = max(len(encodings[i].ids) for i in rows)
+            feed = {n: np.zeros((len(rows), width), dtype=np.int64) for n in self.config["inputs"]}
+            feed["input_ids"][:] = self.config["pad_id"]
+            for r, i in enumerate(rows):
+                e = encodings[i]
+                n = len(e.ids)
+                feed["input_ids"][r, :n] = e.ids
+                feed["attention_mask"][r, :n] = 1
+                if "token_type_ids" in feed:
+                    feed["token_type_ids"][r, :n] = e.type_ids
+            hidden = self.session.run(None, feed)[0]
+            if self.config["pooling"] == "cls":
+                pooled = hidden[:, 0]
+            else:
+                mask = feed["attention_mask"][..., None].astype(np.float32)
+                pooled = (hidden * mask).sum(1) / mask.sum(1)
+            out[rows] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+            if progress:
+                progress(len(rows))
+        return out
 
 
 class VectorIndex:
     """The published vectors of one model, searched by dot product (vectors are unit length)."""
 
     def __init__(self, root: Path, model: str) -> None:
-        self.info = model_info(model) if model else None
+        self.info = model_info(model)
         live = store.current(root, store_name(self.info))
         meta = _read_json(live / "chunks.json") if live else None
         if meta is None:
             raise FileNotFoundError(f"no embedding index for model '{model}' in {root}; run 'jipp-kb index'")
-        self.folder = live
+        self.models = root / "models" / self.info.slug
         self.chunks = meta["chunks"]
         self.vectors = np.load(live / "vectors.npy")
         self.case_of = np.array([c["case"] for c in self.chunks])
-        self._encoder: QueryEncoder | None = None
+        self._encoder: OnnxEncoder | None = None
 
     @property
-    def encoder(self) -> QueryEncoder:
+    def encoder(self) -> OnnxEncoder:
         if self._encoder is None:
-            self._encoder = QueryEncoder(self.folder)
+            self._encoder = OnnxEncoder(self.models)
         return self._encoder
 
     def search(self, text: str, allowed: set[str] | None = None, limit: int = 100) -> list[tuple[str, float, str]]:
