@@ -197,7 +197,6 @@ def json_schema() -> dict:
     props["urusan"]["items"]["enum"] = vocab.urusan().names
     props["kipp_category"]["anyOf"][0]["enum"] = vocab.kipp_categories().names
     schema["$defs"]["Award"]["properties"]["name"]["enum"] = vocab.award_names().names
-    schema["$id"] = "https://github.com/jipp-kb/jipp-kb/corpus/_schema.json"
     return schema
 
 

@@ -37,13 +37,29 @@ class Chunk:
     text: str
 
 
-def chunk_case(case, words_per_chunk: int) -> list[Chunk]:
-    """Title + summaries, then each section, packed sentence by sentence into windows."""
+def chunk_case(case, words_per_chunk: int, tokens: Callable[[str], int] | None = None, max_tokens: int = 0) -> list[Chunk]:
+    """Title + summaries, then each section, packed sentence by sentence into windows.
+
+    Windows are sized in words (about 2.7 tokens a word); when ``tokens`` is
+    given, a window the tokenizer still finds too long is halved until it fits.
+    """
     m = case.meta
     head = f"{m.title}. {m.acronym_expansion or ''}".strip()
     parts = [(SUMMARY_SECTION, f"{m.summary}\n{m.summary_en}")] + [(t, s) for t, s in case.sections.items() if t != SUMMARY_SECTION]
     budget = max(10, words_per_chunk - len(head.split()))
-    return [Chunk(m.id, title, f"{head}\n{window}") for title, text in parts for window in _windows(plain_text(text), budget)]
+    out = []
+    for title, text in parts:
+        for window in _windows(plain_text(text), budget):
+            out += [Chunk(m.id, title, f"{head}\n{piece}") for piece in _fit(head, window, tokens, max_tokens)]
+    return out
+
+
+def _fit(head: str, window: str, tokens: Callable[[str], int] | None, max_tokens: int) -> list[str]:
+    words = window.split()
+    if tokens is None or len(words) < 2 or tokens(f"{head}\n{window}") <= max_tokens:
+        return [window]
+    half = len(words) // 2
+    return _fit(head, " ".join(words[:half]), tokens, max_tokens) + _fit(head, " ".join(words[half:]), tokens, max_tokens)
 
 
 def _windows(text: str, budget: int) -> list[str]:
@@ -119,7 +135,7 @@ def build(root: Path, cases: list, model: str, progress: Callable[[int], Callabl
     meta = _read_json(live / "chunks.json") if live else None
     old_keys: dict[str, int] = {c["key"]: i for i, c in enumerate(meta["chunks"])} if meta else {}
     old_vectors = np.load(live / "vectors.npy", mmap_mode="r") if meta else None
-    chunks = [c for case in cases for c in chunk_case(case, words)]
+    chunks = [c for case in cases for c in chunk_case(case, words, encoder.count_tokens, encoder.config["max_tokens"])]
     keys = [_key(info, c.text) for c in chunks]
     if meta and [c["key"] for c in meta["chunks"]] == keys:
         return VectorReport(len(chunks), 0, len(chunks), info.name, words)
@@ -155,12 +171,17 @@ class OnnxEncoder:
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.enable_truncation(self.config["max_tokens"])
         self.tokenizer.no_padding()
+        self._counter = Tokenizer.from_file(str(folder / "tokenizer.json"))
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = min(2, os.cpu_count() or 1)
         options.log_severity_level = 3
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC  # ENABLE_ALL costs more at load than it saves
         self.session = onnxruntime.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
         self.dimension = int(self.session.get_outputs()[0].shape[-1])
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens a passage takes, prefix and special tokens included, before any truncation."""
+        return len(self._counter.encode(self.config["passage_prefix"] + text).ids)
 
     def encode(self, text: str) -> np.ndarray:
         """One query vector (with the model's query prefix)."""
