@@ -4,6 +4,11 @@ Tokenize (keeping numbers, and reduplication such as *anak-anak* as one
 word), lowercase, drop stop words, stem with Snowball Indonesian (the same
 stemmer Pagefind uses on the static site, so both searches agree).
 Pure Python + PyStemmer: the search engine wraps it, it does not import one.
+
+Sastrawi (dictionary-based, more accurate on dictionary words) can be chosen
+for comparison in ``jipp-kb eval --ablations`` when installed; it is not the
+default: it scored no better on the judged queries, is ~100× slower, and its
+dictionary is CC BY-NC-SA (docs/search.md).
 """
 
 from __future__ import annotations
@@ -33,35 +38,51 @@ def stopwords() -> frozenset[str]:
     return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
 
+STEMMERS = ("snowball", "sastrawi", "none")
+
+
 @cache
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("indonesian")
+def _stem_function(name: str):
+    if name == "snowball":
+        stemmer = Stemmer.Stemmer("indonesian")
+        stemmer.maxCacheSize = 50_000  # a corpus has a few tens of thousands of word forms
+        return stemmer.stemWord
+    if name == "sastrawi":
+        from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+        return cache(StemmerFactory().create_stemmer().stem)
+    raise ValueError(f"unknown stemmer '{name}'; use one of {', '.join(STEMMERS)}")
 
 
 @dataclass(frozen=True)
 class Analysis:
     """Settings of the pipeline; stored with the index so a change forces a rebuild."""
 
-    stem: bool = True
+    stemmer: str = "snowball"
     stop: bool = True
 
     @property
     def signature(self) -> str:
-        return f"id-v2-stem={int(self.stem)}-stop={int(self.stop)}"
+        return f"id-v3-stemmer={self.stemmer}-stop={int(self.stop)}"
 
     def terms(self, text: str) -> Iterator[tuple[str, int, int]]:
         """Yield (term, start char, end char) for each indexed word of ``text``."""
         stops = stopwords() if self.stop else frozenset()
+        stem = self.stem_word
         for match in WORD.finditer(text):
-            for word, start, end in _split(match.group(0).lower(), match.start()):
-                if len(word) < 2 or word in stops:
-                    continue
-                yield (self.stem_word(word), start, end)
+            word = match.group(0).lower()
+            if "-" not in word and "‐" not in word:  # the common case, kept fast
+                if len(word) > 1 and word not in stops:
+                    yield (stem(word), match.start(), match.end())
+                continue
+            for part, start, end in _split(word, match.start()):
+                if len(part) > 1 and part not in stops:
+                    yield (stem(part), start, end)
 
     def stem_word(self, word: str) -> str:
-        if not self.stem or not word.isalpha():
+        if self.stemmer == "none" or not word.isalpha():
             return word
-        return _stemmer().stemWord(word)
+        return _stem_function(self.stemmer)(word)
 
     def words(self, text: str) -> list[str]:
         """Unstemmed, lowercased words without stop words: for spelling and glossary lookup."""

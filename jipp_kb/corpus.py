@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from jipp_kb.load import RawCase, display_path, read_case
+from jipp_kb.load import LOADER, RawCase, display_path, read_case
 from jipp_kb.problems import Problem
 from jipp_kb.schema import SECTIONS, CaseStudy, Collection, GlossaryEntry
 from jipp_kb.scaffold import TEMPLATE
@@ -182,7 +182,7 @@ def _load_glossary(corpus: Corpus) -> None:
 def _item_lines(path: Path) -> dict[int, int]:
     """Line of each top-level list item, for messages."""
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
+        node = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=LOADER)
     except yaml.YAMLError:
         return {}
     if not isinstance(node, yaml.SequenceNode):
@@ -198,7 +198,7 @@ def _load_collections(corpus: Corpus) -> None:
         if data is None:
             continue
         try:
-            node = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
+            node = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=LOADER)
             key_lines = {k.value: k.start_mark.line + 1 for k, _ in node.value} if isinstance(node, yaml.MappingNode) else {}
             collection = Collection.model_validate(data)
         except ValidationError as exc:

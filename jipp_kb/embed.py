@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
 
 from jipp_kb.models import ModelError, model_info
@@ -52,7 +53,8 @@ def export_model(name: str, folder: Path) -> None:
             return self.inner(**dict(zip(names, inputs))).last_hidden_state
 
     axes = {n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]}
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer notes about Python booleans: the graph is checked against the model in tests
         torch.onnx.export(
             LastHidden(transformer), tuple(sample[n] for n in names), str(folder / "model.fp32.onnx"),
             input_names=names, output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=17, dynamo=False,

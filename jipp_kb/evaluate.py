@@ -63,19 +63,26 @@ def evaluate(index_dir: Path, model: str, queries: list[Query], semantic: bool =
         systems["keyword, no glossary"] = rankings_for(no_glossary, queries, "keyword")
         no_glossary.close()
         if corpus is not None:
-            systems["keyword, no stemming"] = _unstemmed(corpus, model, queries)
+            systems["keyword, no stemming"] = _restemmed(corpus, model, queries, "none")
+            try:
+                import Sastrawi  # noqa: F401 - optional, for comparison only
+            except ImportError:
+                pass
+            else:
+                systems["keyword, Sastrawi stemmer"] = _restemmed(corpus, model, queries, "sastrawi")
     splits = {"all": queries, "tune": [q for q in queries if q.split == "tune"], "test": [q for q in queries if q.split == "test"]}
     return {name: {split: score(qs, ranking) for split, qs in splits.items() if qs} for name, ranking in systems.items()}
 
 
-def _unstemmed(corpus, model: str, queries: list[Query]) -> dict[str, list[str]]:
+def _restemmed(corpus, model: str, queries: list[Query], stemmer: str) -> dict[str, list[str]]:
+    """Rankings from a throwaway keyword index built with another stemmer."""
     from jipp_kb import keyword
     from jipp_kb.analysis import Analysis
     from jipp_kb.indexer import glossary_dicts
 
     tmp = Path(tempfile.mkdtemp(prefix="jipp-eval-"))
     try:
-        keyword.build(tmp, corpus.sorted_cases(), glossary_dicts(corpus), Analysis(stem=False))
+        keyword.build(tmp, corpus.sorted_cases(), glossary_dicts(corpus), Analysis(stemmer=stemmer))
         searcher = Searcher(tmp, model)
         try:
             return rankings_for(searcher, queries, "keyword")

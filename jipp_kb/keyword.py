@@ -31,14 +31,14 @@ MULTI = {"urusan", "sdg", "award"}
 class IndonesianTokenizer(Tokenizer):
     """Whoosh wrapper around :class:`Analysis` (positions and offsets for highlighting)."""
 
-    def __init__(self, stem: bool = True, stop: bool = True) -> None:
-        self.stem, self.stop = stem, stop
+    def __init__(self, stemmer: str = "snowball", stop: bool = True) -> None:
+        self.stemmer, self.stop = stemmer, stop
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, IndonesianTokenizer) and (self.stem, self.stop) == (other.stem, other.stop)
+        return isinstance(other, IndonesianTokenizer) and (self.stemmer, self.stop) == (other.stemmer, other.stop)
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):  # noqa: D102
-        analysis = Analysis(stem=self.stem, stop=self.stop)
+        analysis = Analysis(stemmer=self.stemmer, stop=self.stop)
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for pos, (text, start, end) in enumerate(analysis.terms(value)):
             token.text, token.boost, token.stopped = text, 1.0, False
@@ -53,7 +53,7 @@ class IndonesianTokenizer(Tokenizer):
 
 def make_schema(analysis: Analysis) -> Schema:
     # chars=True stores character offsets, so snippets need no re-analysis (PinpointFragmenter).
-    text = lambda stored=False: TEXT(analyzer=IndonesianTokenizer(analysis.stem, analysis.stop), stored=stored, phrase=True, chars=True)  # noqa: E731
+    text = lambda stored=False: TEXT(analyzer=IndonesianTokenizer(analysis.stemmer, analysis.stop), stored=stored, phrase=True, chars=True)  # noqa: E731
     facet = lambda: ID(stored=True)  # noqa: E731
     multi = lambda: KEYWORD(stored=True, commas=True, lowercase=False, scorable=False)  # noqa: E731
     return Schema(
@@ -166,7 +166,7 @@ def _progress(items: list, progress: Callable | None) -> Iterable:
 
 def _write_meta(path: Path, analysis: Analysis, glossary: list[dict]) -> None:
     tmp = path / "jipp-meta.json.tmp"
-    tmp.write_text(json.dumps({"analysis": analysis.signature, "stem": analysis.stem, "stop": analysis.stop, "glossary": glossary}, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    tmp.write_text(json.dumps({"analysis": analysis.signature, "stemmer": analysis.stemmer, "stop": analysis.stop, "glossary": glossary}, ensure_ascii=False, sort_keys=True), encoding="utf-8")
     tmp.replace(path / "jipp-meta.json")
 
 
@@ -210,7 +210,7 @@ class KeywordIndex:
         meta = _read_meta(live) if live else None
         if meta is None:
             raise FileNotFoundError(f"no keyword index in {root}; run 'jipp-kb index' first")
-        self.analysis = Analysis(stem=meta["stem"], stop=meta["stop"])
+        self.analysis = Analysis(stemmer=meta["stemmer"], stop=meta["stop"])
         self.glossary = meta["glossary"] if use_glossary else []
         self.ix = index.open_dir(str(live))
         self.searcher = self.ix.searcher()

@@ -18,6 +18,9 @@ import yaml
 
 from jipp_kb.problems import Problem
 
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser when PyYAML has it: ~10× faster, with the same line marks."""
+
 MAX_BYTES = 1_000_000
 """A case study is a few thousand words; anything this big is a mistake."""
 
@@ -109,10 +112,11 @@ def parse_case(text: str, path: Path, shown: str) -> tuple[RawCase | None, list[
         return None, [Problem(shown, 1, "front matter", "front matter is not closed: add a '---' line after it")]
     yaml_text = "\n".join(lines[1:end])
     try:
-        loader = yaml.SafeLoader(yaml_text)
+        loader = LOADER(yaml_text)
         try:
             node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
+            reused = _reused_node(node)
+            data = loader.construct_document(node) if node is not None and reused is None else None
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
@@ -122,10 +126,10 @@ def parse_case(text: str, path: Path, shown: str) -> tuple[RawCase | None, list[
         return None, [Problem(shown, line, "front matter", f"invalid YAML: {exc.problem or exc.context}")]
     except yaml.YAMLError as exc:
         return None, [Problem(shown, 2, "front matter", f"invalid YAML: {exc}")]
-    alias = next((t for t in yaml.scan(yaml_text, Loader=yaml.SafeLoader) if isinstance(t, yaml.AliasToken)), None)
-    if alias is not None:  # a recursive or exponential alias would hang or crash the walk below
-        message = "YAML aliases (*name) are not allowed in front matter; write the value out"
-        return None, [Problem(shown, alias.start_mark.line + 2, "front matter", message)]
+    if reused is not None:  # a recursive or exponential alias would hang or crash the walk below
+        alias = next((t for t in yaml.scan(yaml_text, Loader=LOADER) if isinstance(t, yaml.AliasToken)), None)
+        line = (alias or reused).start_mark.line + 2
+        return None, [Problem(shown, line, "front matter", "YAML aliases (*name) are not allowed in front matter; write the value out")]
     if not isinstance(data, dict):
         return None, [Problem(shown, 2, "front matter", "front matter must be a mapping of 'key: value' lines")]
 
@@ -145,6 +149,22 @@ def parse_case(text: str, path: Path, shown: str) -> tuple[RawCase | None, list[
     )
     _split_sections(body_lines, end + 2, raw)
     return raw, problems
+
+
+def _reused_node(root: yaml.Node | None) -> yaml.Node | None:
+    """The first node reached twice: an anchor used by an alias (``&a`` … ``*a``)."""
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return node
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack += [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+    return None
 
 
 def _walk(node: yaml.Node, loc: Path_, out: dict[Path_, int], problems: list[Problem], shown: str) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -44,7 +45,7 @@ def chunk_case(case, words_per_chunk: int, tokens: Callable[[str], int] | None =
     given, a window the tokenizer still finds too long is halved until it fits.
     """
     m = case.meta
-    head = f"{m.title}. {m.acronym_expansion or ''}".strip()
+    head = m.title  # every chunk says which innovation it is about; the expansion is in the summary chunk
     parts = [(SUMMARY_SECTION, f"{m.summary}\n{m.summary_en}")] + [(t, s) for t, s in case.sections.items() if t != SUMMARY_SECTION]
     budget = max(10, words_per_chunk - len(head.split()))
     out = []
@@ -106,6 +107,7 @@ def ensure_model(root: Path, model: str) -> Path:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     export_model(model, tmp)
+    logging.getLogger().setLevel(max(logging.getLogger().level, logging.ERROR))  # the quantiser logs advice at WARNING
     quantize_dynamic(str(tmp / "model.fp32.onnx"), str(tmp / "model.onnx"), weight_type=QuantType.QInt8)
     (tmp / "model.fp32.onnx").unlink()
     shutil.rmtree(folder, ignore_errors=True)

@@ -50,7 +50,7 @@ def kw(index_dir):
 def test_analysis_keeps_reduplication_numbers_and_drops_stopwords():
     terms = [t for t, _, _ in Analysis().terms("Anak-anak yang lahir di Puskesmas pada 2019 mendapat KTP-el")]
     assert terms == ["anak", "lahir", "puskesmas", "2019", "dapat", "ktp", "el"]
-    assert [t for t, _, _ in Analysis(stem=False).terms("pelayanan")] == ["pelayanan"]
+    assert [t for t, _, _ in Analysis(stemmer="none").terms("pelayanan")] == ["pelayanan"]
     assert [t for t, _, _ in Analysis().terms("pelayanan melayani layanan")] == ["layan", "layan", "layan"]
 
 
@@ -138,7 +138,7 @@ def test_changed_analysis_forces_an_atomic_rebuild(tmp_path, corpus):
     root = tmp_path / "ix"
     keyword.build(root, corpus.sorted_cases()[:5], [])
     old = store.current(root, "keyword")
-    report = keyword.build(root, corpus.sorted_cases()[:5], [], Analysis(stem=False))
+    report = keyword.build(root, corpus.sorted_cases()[:5], [], Analysis(stemmer="none"))
     assert report.rebuilt and store.current(root, "keyword") != old and not old.exists()
 
 

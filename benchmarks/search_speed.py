@@ -1,0 +1,124 @@
+"""Cold and warm query times of `jipp-kb search`, keyword and hybrid.
+
+    .venv/bin/python benchmarks/search_speed.py             # the real corpus (needs `jipp-kb index`)
+    .venv/bin/python benchmarks/search_speed.py --synthetic 10000
+
+Cold: a whole `jipp-kb search` process (python start, imports, opening the
+indexes, loading the ONNX model for hybrid, one query), median of 10 runs.
+Warm: the same process answering many queries; median and p95 of in-process
+times after 10 warm-up queries.
+
+The synthetic corpus (benchmarks/site_build.py's generator, seeded) gets a real
+keyword index; its embedding side gets *random* unit vectors of the real shape
+(about 10 chunks per case), because embedding 100,000 chunks takes most of an
+hour and query cost does not depend on the vector values. Queries still go
+through the real ONNX model. Targets (2 cores): cold hybrid < 0.8 s,
+warm hybrid < 50 ms on the corpus and < 100 ms at 10,000 cases.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).parent))
+
+QUERIES = [
+    "jemput bola akta kelahiran", "antrean puskesmas", "pengaduan lewat whatsapp", "menurunkan kematian ibu",
+    "sampah tpa ditutup", "guru kurang di desa", "izin usaha cepat", "stunting balita", "ktp elektronik",
+    "warga mengeluh menunggu lama di kantor capil", "maternal mortality village midwives", "Sumpah Beruang",
+    "bank sampah desa", "kartu keluarga miskin", "ambulans gratis", "sekolah anak jalanan", "nelayan budidaya udang",
+    "layanan lansia rumah", "data desa digital", "bencana banjir laporan",
+]
+
+
+def cold(index_dir: Path, mode: str, runs: int = 10) -> list[float]:
+    times = []
+    for i in range(runs + 1):
+        start = time.perf_counter()
+        subprocess.run([str(ROOT / ".venv/bin/jipp-kb"), "search", QUERIES[i % len(QUERIES)], "--mode", mode, "--index-dir", str(index_dir), "-n", "10"],
+                       check=True, capture_output=True)
+        if i:  # the first run warms the file cache
+            times.append(time.perf_counter() - start)
+    return times
+
+
+def warm(index_dir: Path, model: str, mode: str, rounds: int = 5) -> list[float]:
+    from jipp_kb.search import Searcher
+
+    searcher = Searcher(index_dir, model)
+    for q in QUERIES[:10]:
+        searcher.search(q, mode)
+    times = []
+    for _ in range(rounds):
+        for q in QUERIES:
+            start = time.perf_counter()
+            [r.snippet for r in searcher.search(q, mode, limit=10).results]
+            times.append(time.perf_counter() - start)
+    searcher.close()
+    return times
+
+
+def synthetic(n: int) -> Path:
+    """A keyword index over n generated cases plus random vectors of the real shape."""
+    from site_build import generate
+
+    from jipp_kb import keyword, store, vectors
+    from jipp_kb.config import DEFAULT_MODEL
+    from jipp_kb.corpus import load_corpus
+    from jipp_kb.models import model_info
+
+    base = Path(f"/tmp/jipp-bench-search/{n}")
+    index_dir = base / "jipp"
+    if store.current(index_dir, "keyword") is None:
+        generate(n, base / "corpus")
+        corpus = load_corpus(base / "corpus")
+        start = time.perf_counter()
+        keyword.build(index_dir, corpus.sorted_cases(), [])
+        print(f"keyword index of {n} cases: {time.perf_counter() - start:.1f} s", file=sys.stderr)
+        info = model_info(DEFAULT_MODEL)
+        vectors.ensure_model(index_dir, DEFAULT_MODEL)
+        rng = np.random.default_rng(7)
+        chunks = [{"case": c.id, "section": s, "key": f"{c.id}-{j}", "text": ""} for c in corpus.sorted_cases() for j, s in enumerate(c.sections) for _ in range(1)]
+        chunks = chunks + chunks[: len(chunks) // 9]  # about 10 chunks per case
+        matrix = rng.standard_normal((len(chunks), 384)).astype(np.float32)
+        matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+        gen = store.new_generation(index_dir, vectors.store_name(info))
+        np.save(gen / "vectors.npy", matrix)
+        (gen / "chunks.json").write_text(json.dumps({"model": info.name, "words_per_chunk": 87, "chunks": chunks}), encoding="utf-8")
+        store.publish(index_dir, vectors.store_name(info), gen)
+    return index_dir
+
+
+def report(label: str, times: list[float]) -> None:
+    ms = sorted(t * 1000 for t in times)
+    p95 = ms[min(len(ms) - 1, int(len(ms) * 0.95))]
+    print(f"{label:<34} median {statistics.median(ms):8.1f} ms   p95 {p95:8.1f} ms   (n={len(ms)})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--synthetic", type=int, default=0, help="use a generated corpus of N cases")
+    parser.add_argument("--index-dir", type=Path, default=ROOT / ".jipp")
+    args = parser.parse_args()
+    from jipp_kb.config import DEFAULT_MODEL
+
+    index_dir = synthetic(args.synthetic) if args.synthetic else args.index_dir
+    label = f"{args.synthetic} synthetic cases" if args.synthetic else "the corpus"
+    print(f"search speed on {label} ({index_dir})")
+    for mode in ("keyword", "hybrid"):
+        report(f"cold `jipp-kb search --mode {mode}`", cold(index_dir, mode))
+    for mode in ("keyword", "semantic", "hybrid"):
+        report(f"warm {mode}", warm(index_dir, DEFAULT_MODEL, mode))
+
+
+if __name__ == "__main__":
+    main()
