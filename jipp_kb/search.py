@@ -18,7 +18,7 @@ MODES = ("keyword", "semantic", "hybrid")
 FUSIONS = ("rrf", "weighted")
 DEFAULT_MODE = "keyword"
 DEFAULT_FUSION = "weighted"
-DEFAULT_ALPHA = 0.7
+DEFAULT_ALPHA = 0.9
 """Weight of the keyword side in weighted fusion."""
 RRF_K = 60
 DEPTH = 100
@@ -154,8 +154,14 @@ def similar_map(corpus, config, limit: int = 5) -> dict[str, list[tuple[str, str
     """case id → [(similar id, reason)] for the site's "Inovasi serupa"; {} without an index."""
     try:
         searcher = Searcher(config.resolve(config.index_dir), config.model)
-        out = {cid: [(s["id"], s["reason"]) for s in searcher.similar(cid, limit)] for cid in sorted(corpus.cases)}
-    except (FileNotFoundError, KeyError):
+        searcher.vectors  # noqa: B018 - fail here, once, when there is no embedding index
+    except FileNotFoundError:
         return {}
+    out = {}
+    for cid in sorted(corpus.cases):
+        try:
+            out[cid] = [(s["id"], s["reason"]) for s in searcher.similar(cid, limit) if s["id"] in corpus.cases]
+        except KeyError:  # not indexed yet: the site simply shows no neighbours
+            continue
     searcher.close()
     return out
