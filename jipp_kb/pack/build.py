@@ -1,0 +1,703 @@
+"""Learning packs: one folder per workshop with everything a facilitator prints or edits.
+
+A pack is made for a handful of cases (a collection, a list of ids or a
+search) and holds ``handout.html`` and ``handout.pdf`` (cover, then per case
+the summary, problem, innovation, results, resources, replication checklist,
+discussion questions, contact and sources), ``matrix.html`` and
+``matrix.csv`` (the cases side by side), ``discussion.md``, ``agenda.md``
+and ``pack.md`` (all of it in Markdown, for editing).
+
+Same input, same bytes: the date on the cover is the newest ``last_reviewed``
+of the cases unless given, the PDF carries that date, and files whose bytes
+did not change are not rewritten. The PDF is the slow part, so it is only
+laid out again when the handout's HTML changed (``PdfCache``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import difflib
+import hashlib
+import io
+import json
+import multiprocessing
+import os
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+from slugify import slugify
+
+from jipp_kb import __version__
+from jipp_kb.config import Config
+from jipp_kb.corpus import Case, Corpus
+from jipp_kb.pack import content
+from jipp_kb.render.gather import gather
+from jipp_kb.render.i18n import Strings, flat_keys, load_strings
+from jipp_kb.render.markdown import CITE_TARGET, to_html
+from jipp_kb.render.site import THEME_DIR, Progress, store
+from jipp_kb.render.urls import UrlError, Urls
+from jipp_kb.schema import SECTIONS_EN
+
+PACK_THEME = THEME_DIR / "pack"
+"""Templates, stylesheet and strings of the packs (``site/pack/``)."""
+
+LANGS = ("id", "en")
+FILES = ("handout.html", "handout.pdf", "matrix.html", "matrix.csv", "discussion.md", "agenda.md", "pack.md")
+HANDOUT_SECTIONS = ("Latar Belakang dan Masalah", "Inovasi", "Hasil dan Dampak", "Sumber Daya")
+"""Sections shown in full in the handout, after the summary."""
+MATRIX_COLUMNS = ("case", "region", "problem", "approach", "resources", "results", "tahapan", "status", "replicated_by")
+MATRIX_SECTIONS = {
+    "problem": "Latar Belakang dan Masalah",
+    "approach": "Inovasi",
+    "resources": "Sumber Daya",
+    "results": "Hasil dan Dampak",
+}
+
+
+class PackError(ValueError):
+    """Bad input or an unwritable folder; the message is one line that says what to do."""
+
+
+# -- choosing the cases -------------------------------------------------------------------
+
+
+@dataclass
+class Selection:
+    """The cases of a pack, and what their origin says about the pack (title, audience, folder)."""
+
+    case_ids: list[str]
+    name: str | None = None
+    """Default folder name (the collection id)."""
+    title: str | None = None
+    audience: str | None = None
+    description: str = ""
+    skipped: list[str] = field(default_factory=list)
+    """Ids the collection lists that are not valid cases now (reported, not fatal)."""
+
+
+def from_collection(corpus: Corpus, collection_id: str, lang: str = "id") -> Selection:
+    collection = corpus.collections.get(collection_id)
+    if collection is None:
+        valid = ", ".join(sorted(corpus.collections)) or "none (corpus/collections/ is empty)"
+        raise PackError(f"unknown collection '{collection_id}'{_did_you_mean(collection_id, corpus.collections)}; valid: {valid}")
+    ids = [cid for cid in collection.cases if cid in corpus.cases]
+    if not ids:
+        raise PackError(f"collection '{collection_id}' has no valid case (run jipp-kb check)")
+    english = lang == "en"
+    return Selection(
+        ids,
+        collection_id,
+        (collection.title_en if english else None) or collection.title,
+        collection.audience,
+        (collection.description_en if english else None) or collection.description,
+        [cid for cid in collection.cases if cid not in corpus.cases],
+    )
+
+
+def from_ids(corpus: Corpus, ids: Iterable[str]) -> Selection:
+    wanted = list(dict.fromkeys(i.strip() for i in ids if i.strip()))
+    if not wanted:
+        raise PackError("no case ids given; write them comma-separated, e.g. --cases gebrakan-susi,anc-hipnoterapi")
+    for cid in wanted:
+        if cid not in corpus.cases:
+            raise PackError(f"unknown case id '{cid}'{_did_you_mean(cid, corpus.cases)}")
+    return Selection(wanted)
+
+
+def from_query(corpus: Corpus, config: Config, query: str, filters: dict, limit: int) -> Selection:
+    """The top keyword-search hits for ``query`` with ``filters`` (canonical names)."""
+    from jipp_kb.search import Searcher
+
+    index = config.resolve(config.index_dir)
+    try:
+        searcher = Searcher(index, config.model)
+    except FileNotFoundError:
+        raise PackError(f"no search index in {index}; build it with: jipp-kb index --keyword-only") from None
+    try:
+        response = searcher.search(query, mode="keyword", filters=filters, limit=limit)
+    finally:
+        searcher.close()
+    ids = [r.id for r in response.results if r.id in corpus.cases]
+    if not ids:
+        narrowed = " with these filters" if filters else ""
+        raise PackError(f"no case matches '{query}'{narrowed}; try other words or fewer filters")
+    return Selection(ids)
+
+
+def _did_you_mean(value: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# -- strings and templates ----------------------------------------------------------------
+
+
+@cache
+def strings(lang: str) -> Strings:
+    """The site's strings (field labels, values, months) with the pack's own under ``pack.``."""
+    if lang not in LANGS:
+        raise PackError(f"unknown language '{lang}'; use id or en")
+    return Strings(lang, {**load_strings(THEME_DIR / "i18n", lang), "pack": load_strings(PACK_THEME / "i18n", lang)})
+
+
+def missing_keys() -> dict[str, list[str]]:
+    """Pack strings present in one language and not the other (empty when both match)."""
+    keys = {lang: flat_keys(load_strings(PACK_THEME / "i18n", lang)) for lang in LANGS}
+    return {lang: sorted(set().union(*keys.values()) - keys[lang]) for lang in LANGS if set().union(*keys.values()) - keys[lang]}
+
+
+@cache
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(PACK_THEME)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+# -- the pack's content -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PackSpec:
+    case_ids: tuple[str, ...]
+    title: str
+    audience: str
+    date: date
+    lang: str = "id"
+    description: str = ""
+    site_url: str = ""
+    """The site's base URL when it names a host (``https://…/``), to link each case's page; empty otherwise."""
+
+
+def make_spec(
+    corpus: Corpus,
+    selection: Selection,
+    *,
+    lang: str = "id",
+    title: str | None = None,
+    audience: str | None = None,
+    day: date | None = None,
+    query: str | None = None,
+    base_url: str = "/",
+) -> PackSpec:
+    """Fill in what the user did not give from the selection, then from the pack's defaults."""
+    t = strings(lang)
+    cases = [corpus.cases[cid] for cid in selection.case_ids]
+    default_title = t("pack.query_title", query=query) if query else t("pack.default_title")
+    return PackSpec(
+        tuple(selection.case_ids),
+        (title or selection.title or default_title).strip(),
+        (audience or selection.audience or t("pack.default_audience")).strip(),
+        day or content.newest_review(cases),
+        lang,
+        selection.description,
+        base_url if _has_host(base_url) else "",
+    )
+
+
+def _has_host(base_url: str) -> bool:
+    try:
+        return bool(Urls.from_base_url(base_url).origin)
+    except UrlError as exc:
+        raise PackError(f"base_url in jipp-kb.toml: {exc}") from None
+
+
+def default_folder(selection: Selection, spec: PackSpec) -> str:
+    return selection.name or slugify(spec.title) or "pack"
+
+
+CITE_HREF = re.compile(r'href="#' + re.escape(CITE_TARGET).replace(r"\{n\}", r"(\d+)") + '"')
+
+
+def _case_html(markdown: str, case_id: str) -> Markup:
+    """A section as sanitised HTML, its citations pointing at this case's sources (ids are per case in a pack)."""
+    html = CITE_HREF.sub(lambda m: f'href="#{source_anchor(case_id, int(m.group(1)))}"', to_html(markdown))
+    return Markup(html)
+
+
+def _inline_html(markdown: str, case_id: str) -> Markup:
+    html = str(_case_html(markdown, case_id))
+    return Markup(html[3:-4] if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1 else html)
+
+
+def source_anchor(case_id: str, n: int) -> str:
+    return f"{case_id}-{CITE_TARGET.format(n=n)}"
+
+
+def section_title(title: str, lang: str) -> str:
+    return SECTIONS_EN[title] if lang == "en" else title
+
+
+def _replicas(corpus: Corpus) -> dict[str, list[str]]:
+    """Replicated-by in both directions (a replica that names its origin counts even if the origin forgot it)."""
+    return gather(corpus, {}, Path("corpus")).replicated_by
+
+
+def _case_url(site_url: str, case_id: str) -> str:
+    if not site_url:
+        return ""
+    urls = Urls.from_base_url(site_url)
+    return urls.absolute(urls.case(case_id))
+
+
+def _case_view(case: Case, n: int, total: int, t: Strings, replicas: list[str], spec: PackSpec) -> dict:
+    m = case.meta
+    checks = content.checklist(case)
+    lang = t.lang
+    facts = [
+        (t("pack.agency"), m.agency),
+        (t("field.level"), t.value("level", m.level)),
+        (t("field.year"), str(m.year_started) if m.year_started else t("case.year_unknown")),
+        (t("field.tahapan"), t.value("tahapan", m.tahapan)),
+        (t("field.status"), t.value("status", m.status)),
+    ]
+    if m.awards:
+        facts.append((t("case.awards"), "; ".join(f"{a.name} {a.tier} {a.year}" for a in m.awards)))
+    if replicas:
+        facts.append((t("case.replicated_by"), ", ".join(replicas)))
+    return {
+        "id": case.id,
+        "n": n,
+        "of": t("pack.case_of", n=n, total=total),
+        "title": m.title,
+        "region": content.region(case, t),
+        "facts": facts,
+        "summary": m.summary_en if lang == "en" else m.summary,
+        "summary_title": section_title("Ringkasan", lang),
+        "sections": [(section_title(s, lang), _case_html(case.sections[s], case.id), case.sections[s]) for s in HANDOUT_SECTIONS],
+        "checklist": [
+            (
+                t(f"pack.checklist.{need}"),
+                [(_inline_html(u.markdown, case.id), u.markdown, section_title(u.section, lang)) for u in checks.needs[need]],
+            )
+            for need in content.NEEDS
+        ],
+        "other": [(_inline_html(u.markdown, case.id), u.markdown, section_title(u.section, lang)) for u in checks.other],
+        "questions": content.questions(case, t, checks, replicas),
+        "contacts": [c.model_dump() for c in m.contacts],
+        "sources": [
+            {
+                "anchor": source_anchor(case.id, i),
+                "title": s.title,
+                "publisher": s.publisher,
+                "url": s.url,
+                "accessed": t("case.accessed", date=t.date(s.accessed)),
+            }
+            for i, s in enumerate(m.sources, 1)
+        ],
+        "url": _case_url(spec.site_url, case.id),
+    }
+
+
+def _matrix(cases: list[Case], t: Strings, replicas: dict[str, list[str]]) -> list[dict[str, str]]:
+    none = t("pack.matrix.none")
+    rows = []
+    for case in cases:
+        m = case.meta
+        row = {"case": m.title, "region": content.region(case, t)}
+        row |= {col: content.lead(case, section) or none for col, section in MATRIX_SECTIONS.items()}
+        row |= {
+            "tahapan": t.value("tahapan", m.tahapan),
+            "status": t.value("status", m.status),
+            "replicated_by": "; ".join(replicas[case.id]) or none,
+        }
+        rows.append({col: row[col] for col in MATRIX_COLUMNS})
+    return rows
+
+
+@dataclass
+class Pack:
+    """Everything a pack shows, computed once and written in several formats."""
+
+    spec: PackSpec
+    t: Strings
+    cases: list[dict]
+    matrix: list[dict[str, str]]
+    agenda: list[content.AgendaBlock]
+
+    @property
+    def columns(self) -> list[tuple[str, str]]:
+        return [(col, self.t(f"pack.matrix.{col}")) for col in MATRIX_COLUMNS]
+
+
+def assemble(corpus: Corpus, spec: PackSpec) -> Pack:
+    t = strings(spec.lang)
+    cases = [corpus.cases[cid] for cid in spec.case_ids]
+    titles = {cid: c.meta.title for cid, c in corpus.cases.items()}
+    both_ways = _replicas(corpus)
+    replicas = {c.id: content.replicated_by(c.id, both_ways, titles) for c in cases}
+    views = [_case_view(c, i, len(cases), t, replicas[c.id], spec) for i, c in enumerate(cases, 1)]
+    agenda = content.agenda([(v["title"], v["region"]) for v in views], t)
+    return Pack(spec, t, views, _matrix(cases, t, replicas), agenda)
+
+
+# -- output formats -----------------------------------------------------------------------
+
+
+def _css() -> Markup:
+    return Markup((PACK_THEME / "pack.css").read_text(encoding="utf-8"))
+
+
+def _context(pack: Pack) -> dict:
+    t = pack.t
+    return {
+        "t": t,
+        "lang": t.lang,
+        "spec": pack.spec,
+        "date": t.date(pack.spec.date),
+        "cases": pack.cases,
+        "matrix": pack.matrix,
+        "columns": pack.columns,
+        "css": _css(),
+        "generator": f"jipp-kb {__version__}",
+    }
+
+
+def handout_html(pack: Pack) -> str:
+    return _env().get_template("handout.html").render(**_context(pack))
+
+
+def matrix_html(pack: Pack) -> str:
+    return _env().get_template("matrix.html").render(**_context(pack))
+
+
+def matrix_csv(pack: Pack) -> bytes:
+    """UTF-8 with a byte-order mark, so spreadsheet programs on Windows read the accents right."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([label for _, label in pack.columns])
+    for row in pack.matrix:
+        writer.writerow([row[col] for col in MATRIX_COLUMNS])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|")
+
+
+def _demote(markdown: str) -> str:
+    """Headings inside a section sit under the pack's ``###`` section headings."""
+    return re.sub(r"^(#{1,5})(?=\s)", r"\1#", markdown, flags=re.MULTILINE)
+
+
+def _cover_md(pack: Pack) -> list[str]:
+    t, spec = pack.t, pack.spec
+    lines = [
+        f"# {spec.title}",
+        "",
+        f"_{t('pack.kicker')}_",
+        "",
+        f"- **{t('pack.audience')}:** {spec.audience}",
+        f"- **{t('pack.date')}:** {t.date(spec.date)}",
+        "",
+    ]
+    if spec.description:
+        lines += [spec.description, ""]
+    lines += [f"## {t('pack.cases')}", ""] + [f"{c['n']}. {c['title']} — {c['region']}" for c in pack.cases] + [""]
+    lines += [t("pack.how_to"), ""] + ([t("pack.language_note"), ""] if t("pack.language_note") else []) + [t("pack.licence"), ""]
+    return lines
+
+
+def _questions_md(view: dict, heading: str) -> list[str]:
+    return [heading, ""] + [f"{i}. {q}" for i, q in enumerate(view["questions"], 1)] + [""]
+
+
+def _case_md(view: dict, t: Strings) -> list[str]:
+    lines = [f"## {view['n']}. {view['title']}", "", f"_{view['region']}_", ""]
+    lines += [f"- **{label}:** {value}" for label, value in view["facts"]] + [""]
+    if view["url"]:
+        lines += [f"{t('pack.read_online')}: <{view['url']}>", ""]
+    lines += [f"### {view['summary_title']}", "", view["summary"], ""]
+    for title, _, markdown in view["sections"]:
+        lines += [f"### {title}", "", _demote(markdown).strip(), ""]
+    lines += [f"### {t('pack.checklist.title')}", "", t("pack.checklist.intro"), ""]
+    for label, items in view["checklist"]:
+        lines += [f"#### {label}", ""]
+        lines += [f"- [ ] {md} _({section})_" for _, md, section in items] or [f"- [ ] {t('pack.checklist.none')}"]
+        lines.append("")
+    if view["other"]:
+        lines += [f"#### {t('pack.checklist.other')}", ""] + [f"- [ ] {md} _({section})_" for _, md, section in view["other"]] + [""]
+    lines += _questions_md(view, f"### {t('pack.questions.title')}")
+    lines += (
+        [f"### {t('case.contacts')}", ""] + ([f"- {_contact_line(c, t)}" for c in view["contacts"]] or [t("case.contacts") + ": -"]) + [""]
+    )
+    lines += [f"### {t('case.sources')}", ""]
+    lines += [
+        f"{i}. {s['title']}" + (f". {s['publisher']}" if s["publisher"] else "") + f". <{s['url']}> ({s['accessed']})"
+        for i, s in enumerate(view["sources"], 1)
+    ]
+    return lines + [""]
+
+
+def _contact_line(contact: dict, t: Strings) -> str:
+    parts = [contact["office"]]
+    parts += [f"<{contact['url']}>"] if contact["url"] else []
+    parts += [f"<{contact['email']}>"] if contact["email"] else []
+    parts += [f"{t('case.phone')} {contact['phone']}"] if contact["phone"] else []
+    parts += [contact["address"]] if contact["address"] else []
+    return " · ".join(parts)
+
+
+def _matrix_md(pack: Pack) -> list[str]:
+    t = pack.t
+    header = [label for _, label in pack.columns]
+    lines = [f"## {t('pack.matrix.title')}", "", t("pack.matrix.intro"), "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(row[col]) for col in MATRIX_COLUMNS) + " |" for row in pack.matrix]
+    return lines + [""]
+
+
+def _agenda_md(pack: Pack, level: str = "#") -> list[str]:
+    t = pack.t
+    lines = [f"{level} {t('pack.agenda.title')}: {pack.spec.title}", "", t("pack.agenda.intro"), ""]
+    lines += [f"- **{t('pack.audience')}:** {pack.spec.audience}", ""]
+    lines += [f"{level}# {t('pack.agenda.prepare')}", ""] + [f"- {item}" for item in t._get("pack.agenda.prepare_items")] + [""]
+    lines += [f"| {t('pack.agenda.time')} | {t('pack.agenda.session')} | {t('pack.agenda.notes')} |", "|---|---|---|"]
+    for b in pack.agenda:
+        span = f"{content.clock(b.start, t)}–{content.clock(b.start + b.minutes, t)}"
+        lines.append(f"| {span} | {_cell(b.title)} | {_cell(b.note)} |")
+    return lines + [""]
+
+
+def discussion_md(pack: Pack) -> str:
+    t = pack.t
+    lines = [f"# {t('pack.discussion.title')}: {pack.spec.title}", "", t("pack.discussion.intro"), ""]
+    for view in pack.cases:
+        lines += _questions_md(view, f"## {view['n']}. {view['title']}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def agenda_md(pack: Pack) -> str:
+    return "\n".join(_agenda_md(pack)).rstrip() + "\n"
+
+
+def pack_md(pack: Pack) -> str:
+    lines = _cover_md(pack)
+    for view in pack.cases:
+        lines += ["---", ""] + _case_md(view, pack.t)
+    lines += ["---", ""] + _matrix_md(pack) + ["---", ""] + _agenda_md(pack, "##")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+class PdfCache:
+    """PDFs already laid out, by the hash of their HTML: rebuilding an unchanged pack skips WeasyPrint.
+
+    An entry is trusted only while the PDF file on disk still has the bytes it recorded.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.entries: dict[str, dict] = {}
+        self.changed = False
+        if path and path.exists():
+            with contextlib.suppress(OSError, ValueError):
+                data = json.loads(path.read_text(encoding="utf-8"))
+                self.entries = data if isinstance(data, dict) else {}
+
+    @staticmethod
+    def key(html: str) -> str:
+        return hashlib.sha256(f"weasyprint {metadata.version('weasyprint')}\0{html}".encode()).hexdigest()
+
+    def pages(self, target: Path, html: str) -> int | None:
+        entry = self.entries.get(str(target.resolve()))
+        if not isinstance(entry, dict) or entry.get("html") != self.key(html) or not isinstance(entry.get("pages"), int):
+            return None
+        try:
+            if hashlib.sha256(target.read_bytes()).hexdigest() != entry.get("pdf"):
+                return None
+        except OSError:
+            return None
+        return entry["pages"]
+
+    def record(self, target: Path, html: str, data: bytes, pages: int) -> None:
+        self.entries[str(target.resolve())] = {"html": self.key(html), "pdf": hashlib.sha256(data).hexdigest(), "pages": pages}
+        self.changed = True
+
+    def save(self) -> None:
+        """Best effort: without the cache the next build only takes longer."""
+        if self.path and self.changed:
+            self.entries = {k: v for k, v in self.entries.items() if Path(k).is_file()}  # forget deleted packs
+            with contextlib.suppress(OSError):
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.path.write_text(json.dumps(self.entries, indent=0, sort_keys=True), encoding="utf-8")
+
+
+@dataclass
+class PackResult:
+    output: Path
+    files: dict[str, Path]
+    pages: int | None
+    """Pages of handout.pdf (None when no PDF was made)."""
+    pdf_reused: bool = False
+    seconds: float = 0.0
+
+
+def prepare_output(output: Path) -> None:
+    """Create the folder and prove it is writable before any slow work."""
+    probe = output / ".jipp-kb-write-test"
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise PackError(f"cannot write to {output}: {exc.strerror or exc}") from None
+
+
+def write_texts(corpus: Corpus, spec: PackSpec, output: Path) -> tuple[dict[str, Path], str]:
+    """Write every file but the PDF (fast); returns them and the handout's HTML, from which the PDF is laid out."""
+    prepare_output(output)
+    pack = assemble(corpus, spec)
+    html = handout_html(pack)
+    texts: dict[str, bytes] = {
+        "handout.html": html.encode("utf-8"),
+        "matrix.html": matrix_html(pack).encode("utf-8"),
+        "matrix.csv": matrix_csv(pack),
+        "discussion.md": discussion_md(pack).encode("utf-8"),
+        "agenda.md": agenda_md(pack).encode("utf-8"),
+        "pack.md": pack_md(pack).encode("utf-8"),
+    }
+    try:
+        for name, data in texts.items():
+            store(output / name, data)
+    except OSError as exc:
+        raise PackError(f"cannot write to {output}: {exc.strerror or exc}") from None
+    return {name: output / name for name in texts}, html
+
+
+def layout_pdf(html: str, report: Callable[[str], None] | None = None) -> tuple[bytes, int]:
+    try:
+        from jipp_kb.render.pdf import html_to_pdf
+    except OSError as exc:  # WeasyPrint loads Pango and HarfBuzz when imported
+        raise PackError(
+            f"WeasyPrint cannot load its system libraries ({exc}); install Pango "
+            "(Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0) or use --no-pdf"
+        ) from None
+
+    # The handout inlines everything it needs, so no base URL is needed to resolve anything.
+    return html_to_pdf(html, "about:blank", report)
+
+
+def _store_pdf(target: Path, html: str, data: bytes, pages: int, pdf_cache: PdfCache | None) -> None:
+    try:
+        store(target, data)
+    except OSError as exc:
+        raise PackError(f"cannot write to {target.parent}: {exc.strerror or exc}") from None
+    if pdf_cache:
+        pdf_cache.record(target, html, data, pages)
+
+
+def _ordered(files: dict[str, Path]) -> dict[str, Path]:
+    return {name: files[name] for name in FILES if name in files}
+
+
+def build_pack(
+    corpus: Corpus,
+    spec: PackSpec,
+    output: Path,
+    *,
+    pdf: bool = True,
+    report: Callable[[str], None] | None = None,
+    pdf_cache: PdfCache | None = None,
+) -> PackResult:
+    """Write the pack's files to ``output``; ``report`` receives progress messages."""
+    clock = time.perf_counter()
+    report = report or (lambda message: None)
+    report(f"{len(spec.case_ids)} cases: handout, matrix, questions, agenda")
+    files, html = write_texts(corpus, spec, output)
+    pages, reused = None, False
+    if pdf:
+        target = output / "handout.pdf"
+        pages = pdf_cache.pages(target, html) if pdf_cache else None
+        reused = pages is not None
+        if not reused:
+            report("handout.pdf: layout with WeasyPrint")
+            data, pages = layout_pdf(html, report)
+            _store_pdf(target, html, data, pages, pdf_cache)
+        files["handout.pdf"] = target
+    return PackResult(output, _ordered(files), pages, reused, time.perf_counter() - clock)
+
+
+def pdf_cache_for(config: Config) -> PdfCache:
+    return PdfCache(config.resolve(config.index_dir) / "pack-cache.json")
+
+
+# -- the site's packs ---------------------------------------------------------------------
+
+
+def build_packs(
+    corpus: Corpus, config: Config, site_dir: Path, *, progress: Progress | None = None, pdf: bool = True, workers: int | None = None
+) -> dict[str, dict[str, str]]:
+    """Build every collection's pack into ``site_dir/packs/<collection-id>/``.
+
+    Returns collection id -> {file name: path relative to ``site_dir``}
+    (``Urls.pack_file_path``), for the collection pages to link. Packs are in
+    the config's language; a collection without valid cases gets no pack.
+    Run it before ``build_site``, whose collection pages link the files present.
+    Only PDFs whose handout changed are laid out again, in parallel processes
+    when there are several.
+    """
+    cache_ = pdf_cache_for(config)
+    wanted = [cid for cid in sorted(corpus.collections) if any(c in corpus.cases for c in corpus.collections[cid].cases)]
+    lang = config.language if config.language in LANGS else "id"
+    files: dict[str, dict[str, Path]] = {}
+    jobs: list[tuple[str, Path, str]] = []
+    try:
+        with progress(len(wanted), "Learning packs") if progress else contextlib.nullcontext() as bar:
+            for cid in wanted:
+                spec = make_spec(corpus, from_collection(corpus, cid, lang), lang=lang, base_url=config.base_url)
+                folder = site_dir / Urls.pack_file_path(cid, "")
+                files[cid], html = write_texts(corpus, spec, folder)
+                target = folder / "handout.pdf"
+                if pdf and cache_.pages(target, html) is None:
+                    jobs.append((cid, target, html))
+                elif bar is not None:
+                    bar.update(1)
+                if pdf:
+                    files[cid]["handout.pdf"] = target
+            for (cid, target, html), (data, pages) in zip(jobs, _layout_all([html for _, _, html in jobs], workers)):
+                _store_pdf(target, html, data, pages, cache_)
+                if bar is not None:
+                    bar.update(1)
+    finally:
+        cache_.save()
+    _remove_stale((site_dir / Urls.pack_file_path("_", "")).parent, set(wanted))
+    return {cid: {name: Urls.pack_file_path(cid, name) for name in _ordered(files[cid])} for cid in wanted}
+
+
+def _layout_all(htmls: list[str], workers: int | None) -> Iterator[tuple[bytes, int]]:
+    """PDFs in input order; several at once in forked processes (WeasyPrint is single-threaded Python).
+
+    Fork, not spawn: spawn re-imports the caller's main module, which re-runs any script that calls
+    ``build_packs`` without a ``__main__`` guard. Without fork (Windows, macOS default) layout is serial.
+    """
+    workers = min(workers or os.cpu_count() or 1, len(htmls))
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(layout_pdf, htmls)
+        return
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        yield from pool.map(layout_pdf, htmls)
+
+
+def _remove_stale(packs: Path, keep: set[str]) -> None:
+    """Pack files of collections that no longer exist (only the files a pack writes; other files stay)."""
+    for folder in sorted(packs.iterdir()) if packs.is_dir() else []:
+        if folder.is_dir() and folder.name not in keep:
+            for name in FILES:
+                (folder / name).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                folder.rmdir()

@@ -1,0 +1,96 @@
+"""First build step: index the corpus by every facet the site browses.
+
+Everything here is language-neutral and sorted, so the pages built from it
+come out in the same order on every run.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jipp_kb.corpus import Case, Corpus
+from jipp_kb.schema import Collection
+
+Similar = dict[str, list[tuple[str, str]]]
+"""Case id -> [(other case id, reason)], as the search module computes it."""
+
+
+@dataclass
+class Gathered:
+    cases: list[Case]
+    by_id: dict[str, Case]
+    provinces: dict[str | None, list[str]] = field(default_factory=dict)
+    """Province (None: national) -> case ids."""
+    regencies: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    urusan: dict[str, list[str]] = field(default_factory=dict)
+    sdgs: dict[int, list[str]] = field(default_factory=dict)
+    years: dict[int | None, list[str]] = field(default_factory=dict)
+    awards: dict[str, list[str]] = field(default_factory=dict)
+    tahapan: dict[str, list[str]] = field(default_factory=dict)
+    status: dict[str, list[str]] = field(default_factory=dict)
+    replicated_from: dict[str, list[str]] = field(default_factory=dict)
+    replicated_by: dict[str, list[str]] = field(default_factory=dict)
+    similar: Similar = field(default_factory=dict)
+    collections: dict[str, Collection] = field(default_factory=dict)
+    case_collections: dict[str, list[str]] = field(default_factory=dict)
+    edit_files: dict[str, str] = field(default_factory=dict)
+    """Case id -> path of its file in the repository, for 'edit this page'."""
+
+
+def _index(pairs) -> dict:
+    """key -> case ids in first-seen order, each id once."""
+    out: dict = defaultdict(dict)
+    for key, case_id in pairs:
+        out[key][case_id] = None
+    return {key: list(ids) for key, ids in out.items()}
+
+
+def gather(corpus: Corpus, similar: Similar, corpus_dir: Path) -> Gathered:
+    """Facets, two-way replication links, 'similar' lists and collections of the valid cases."""
+    cases = corpus.sorted_cases()
+    by_id = {c.id: c for c in cases}
+    g = Gathered(cases, by_id)
+    g.provinces = _index((c.meta.province, c.id) for c in cases)
+    g.regencies = _index(((c.meta.province, c.meta.regency), c.id) for c in cases if c.meta.province and c.meta.regency)
+    g.urusan = _index((u, c.id) for c in cases for u in c.meta.urusan)
+    g.sdgs = _index((n, c.id) for c in cases for n in sorted(set(c.meta.sdgs)))
+    g.years = _index((c.meta.year_started, c.id) for c in cases)
+    g.awards = _index((a.name, c.id) for c in cases for a in c.meta.awards)
+    g.tahapan = _index((c.meta.tahapan, c.id) for c in cases)
+    g.status = _index((c.meta.status, c.id) for c in cases)
+    g.replicated_from, g.replicated_by = _replication(cases)
+    g.similar = {
+        cid: [(other, reason) for other, reason in similar.get(cid, []) if other in by_id and other != cid]
+        for cid in by_id
+        if similar.get(cid)
+    }
+    g.collections = {k: corpus.collections[k] for k in sorted(corpus.collections)}
+    g.case_collections = _index((cid, col_id) for col_id, col in g.collections.items() for cid in col.cases if cid in by_id)
+    prefix = corpus_dir.as_posix().strip("/") if not corpus_dir.is_absolute() else "corpus"
+    root = corpus.root.absolute().as_posix().rstrip("/") + "/"
+    g.edit_files = {c.id: _repo_file(c, root, prefix) for c in cases}
+    return g
+
+
+def _replication(cases: list[Case]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Both directions of every link: if B says it replicated A, A's page shows B even if A forgot to list it."""
+    ids = {c.id for c in cases}
+    rep_from = {c.id: list(dict.fromkeys(c.meta.replicated_from)) for c in cases}
+    rep_by = {c.id: list(dict.fromkeys(c.meta.replicated_by)) for c in cases}
+    for case in cases:
+        for ref in case.meta.replicated_from:
+            if ref in ids and case.id not in rep_by[ref]:
+                rep_by[ref].append(case.id)
+        for ref in case.meta.replicated_by:
+            if ref in ids and case.id not in rep_from[ref]:
+                rep_from[ref].append(case.id)
+    return rep_from, rep_by
+
+
+def _repo_file(case: Case, root: str, prefix: str) -> str:
+    """``corpus/<id>.md`` as the repository names it, even when the corpus was loaded from elsewhere."""
+    path = case.path.absolute().as_posix()
+    inside = path[len(root) :] if path.startswith(root) else case.path.name
+    return f"{prefix}/{inside}" if prefix not in ("", ".") else inside

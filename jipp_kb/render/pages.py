@@ -1,0 +1,512 @@
+"""What each page shows: the list of pages of one language, with their data.
+
+A page's context is plain data (strings, numbers, lists, dicts) so it can be
+hashed: when the hash of what a page shows is the same as in the previous
+build, the page is not rendered again. Case pages are the exception, as their
+bodies are Markdown: their key is the case file's digest plus everything the
+page takes from other cases, and their context is built only when needed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from types import SimpleNamespace
+from typing import Any
+
+from jipp_kb import vocab
+from jipp_kb.corpus import Case
+from jipp_kb.render.charts import Bar, horizontal_bars, vertical_bars
+from jipp_kb.render.gather import Gathered
+from jipp_kb.render.i18n import Strings
+from jipp_kb.render.markdown import CITE_TARGET
+from jipp_kb.render.urls import NO_YEAR, Urls, slug
+from jipp_kb.schema import SECTIONS, SECTIONS_EN
+
+EXCERPT_WORDS = 32
+HOME_LIST = 6
+PACK_FILES: tuple[tuple[str, str], ...] = (("html", "handout.html"), ("pdf", "handout.pdf"))
+"""Learning-pack files a collection page links to, when the packs step has written them."""
+
+TAHAPAN_ORDER = ("inisiatif", "uji coba", "penerapan")
+STATUS_ORDER = ("berjalan", "berhenti", "tidak diketahui")
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What a list shows of a case. An object, not a dict: templates read attributes, and Jinja reads
+    a dict's keys only after an attribute lookup has failed, which is slow on pages listing thousands."""
+
+    id: str
+    title: str
+    url: str
+    region: str
+    year: int | None
+    status: str
+    status_label: str
+    excerpt: str
+    digest: str
+    """Hash of the fields above: a list page's key holds this instead of the card."""
+
+
+def namespace(data: Any) -> Any:
+    """Dicts (nested in lists too) as attribute objects, for fast template access."""
+    if isinstance(data, dict):
+        return SimpleNamespace(**{k: namespace(v) for k, v in data.items()})
+    if isinstance(data, list):
+        return [namespace(v) for v in data]
+    return data
+
+
+def key_data(obj: Any) -> Any:
+    """JSON form of what ``json`` cannot encode itself, for page keys."""
+    if isinstance(obj, Card):
+        return obj.digest
+    if isinstance(obj, SimpleNamespace):
+        return vars(obj)
+    if isinstance(obj, date):
+        return obj.isoformat()
+    raise TypeError(f"cannot hash {type(obj).__name__} into a page key")
+
+
+@dataclass
+class Page:
+    path: str
+    template: str
+    key: Any
+    """JSON-serialisable: everything the page shows (with the theme and config, which the build adds)."""
+    context: dict | Callable[[dict[str, str]], dict] = field(default_factory=dict)
+    """The template's data; for case pages a function of the rendered sections."""
+    sections: tuple[str, ...] = ()
+    """Markdown this page needs rendered (case pages)."""
+    lastmod: date | None = None
+    in_sitemap: bool = True
+
+
+@dataclass
+class SiteInfo:
+    """Settings from the config that pages show."""
+
+    repo_url: str
+    edit_branch: str
+    searchable: bool
+    downloads: dict[str, list[tuple[str, str]]]
+    """Collection id -> [(kind, file name)] of pack files present in the output."""
+    about_html: str
+
+
+class Views:
+    """Builds the data of every page for one language."""
+
+    def __init__(self, g: Gathered, t: Strings, urls: Urls, info: SiteInfo) -> None:
+        self.g, self.t, self.urls, self.info = g, t, urls, info
+        self.lang = t.lang
+        self._cards: dict[str, Card] = {}
+        self._regions: dict[str, str] = {}
+        order = sorted(g.cases, key=lambda c: (c.meta.title.casefold(), c.id))
+        self._rank = {c.id: i for i, c in enumerate(order)}
+        """Position of each case in title order: lists sort by it instead of comparing titles."""
+
+    # -- small pieces ---------------------------------------------------------------
+
+    def crumbs(self, *trail: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+        return [(self.t("nav.home"), self.urls.home()), *trail]
+
+    def region(self, case: Case) -> str:
+        if case.id not in self._regions:
+            m = case.meta
+            self._regions[case.id] = ", ".join(x for x in (m.village, m.regency, m.province) if x) or self.t("values.national")
+        return self._regions[case.id]
+
+    def summary(self, case: Case) -> str:
+        return case.meta.summary_en if self.lang == "en" else case.meta.summary
+
+    def card(self, case_id: str) -> Card:
+        """What a list shows of a case; memoised, since a case appears on many pages."""
+        if case_id not in self._cards:
+            case = self.g.by_id[case_id]
+            words = self.summary(case).split()
+            excerpt = " ".join(words[:EXCERPT_WORDS])
+            if len(words) > EXCERPT_WORDS:
+                excerpt = excerpt.rstrip(".,;:") + "…"
+            fields = (
+                case_id,
+                case.meta.title,
+                self.urls.case(case_id),
+                self.region(case),
+                case.meta.year_started,
+                slug(case.meta.status),
+                self.t.value("status", case.meta.status),
+                excerpt,
+            )
+            digest = hashlib.sha1(repr(fields).encode("utf-8")).hexdigest()
+            self._cards[case_id] = Card(*fields, digest)
+        return self._cards[case_id]
+
+    def cards(self, ids: list[str]) -> list[Card]:
+        """Cards of these cases in title order."""
+        return [self.card(i) for i in sorted(ids, key=self._rank.__getitem__)]
+
+    def page(
+        self, path: str, template: str, title: str | None, ctx: dict, *, nav: str = "", crumbs=None, lastmod=None, sitemap=True
+    ) -> Page:
+        context = {"page_path": path, "page_title": title, "nav": nav, "breadcrumbs": crumbs or [], "description": None, **ctx}
+        return Page(path, template, context, context, lastmod=lastmod, in_sitemap=sitemap)
+
+    # -- pages ----------------------------------------------------------------------------
+
+    def all_pages(self) -> list[Page]:
+        pages = [self.home(), self.browse(), self.all_cases(), self.search(), self.about(), self.not_found()]
+        pages += [self.case_page(c) for c in self.g.cases]
+        pages += self.province_pages()
+        pages += self.facet_pages()
+        pages += self.collection_pages()
+        return pages
+
+    def home(self) -> Page:
+        g, u = self.g, self.urls
+        cases = g.cases
+        n_regencies = len(g.regencies)
+        counts = [
+            ("cases", len(cases), u.page("kasus/")),
+            ("provinces", len([p for p in g.provinces if p]), u.page("provinsi/")),
+            ("regencies", n_regencies, u.page("provinsi/")),
+            ("urusan", len(g.urusan), u.facet("urusan")),
+            ("awarded", len({cid for ids in g.awards.values() for cid in ids}), u.facet("penghargaan")),
+        ]
+        if g.collections:
+            counts.append(("collections", len(g.collections), u.facet("koleksi")))
+        newest = sorted(cases, key=lambda c: (-(c.meta.year_started or 0), c.meta.title.casefold(), c.id))[:HOME_LIST]
+        reviewed = sorted(cases, key=lambda c: (-c.meta.last_reviewed.toordinal(), c.id))[:HOME_LIST]
+        collections = [
+            {"title": self.collection_title(cid), "url": u.collection(cid), "n": len(col.cases)} for cid, col in g.collections.items()
+        ]
+        ctx = {
+            "counts": counts,
+            "newest": [self.card(c.id) for c in newest],
+            "reviewed": [self.card(c.id) for c in reviewed],
+            "collections": collections,
+            "charts": self.charts(),
+        }
+        return self.page("", "home.html", None, ctx, nav="home")
+
+    def charts(self) -> list[dict]:
+        g, t, u = self.g, self.t, self.urls
+        prov = sorted(g.provinces.items(), key=lambda kv: (-len(kv[1]), kv[0] is None, kv[0] or ""))
+        prov_bars = [Bar(t.region(p), len(ids), u.province(p)) for p, ids in prov]
+        urusan = sorted(g.urusan.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        urusan_bars = [Bar(t.urusan(k), len(ids), u.facet("urusan", k)) for k, ids in urusan]
+        known = sorted(y for y in g.years if y is not None)
+        year_bars = (
+            [Bar(str(y), len(g.years.get(y, [])), u.facet("tahun", y) if y in g.years else None) for y in range(known[0], known[-1] + 1)]
+            if known
+            else []
+        )
+        out = []
+        for key, bars, draw, heading in (
+            ("province", prov_bars, horizontal_bars, "chart.col_province"),
+            ("urusan", urusan_bars, horizontal_bars, "chart.col_urusan"),
+            ("year", year_bars, vertical_bars, "chart.col_year"),
+        ):
+            if not bars:
+                continue
+            title = t(f"chart.{key}")
+            out.append(
+                {
+                    "title": title,
+                    "svg": draw(bars, chart_id=f"chart-{key}", title=title),
+                    "label_heading": t(heading),
+                    "rows": [{"label": b.label, "value": b.value, "href": b.href} for b in bars if b.value],
+                }
+            )
+        return out
+
+    def browse(self) -> Page:
+        t, u, g = self.t, self.urls, self.g
+        items = [
+            ("province", u.page("provinsi/"), len(g.provinces)),
+            ("urusan", u.facet("urusan"), len(g.urusan)),
+            ("sdg", u.facet("sdg"), len(g.sdgs)),
+            ("year", u.facet("tahun"), len(g.years)),
+            ("award", u.facet("penghargaan"), len(g.awards)),
+            ("tahapan", u.facet("tahapan"), len(g.tahapan)),
+            ("status", u.facet("status"), len(g.status)),
+        ]
+        ctx = {"items": [{"label": t(f"facet.{k}.index"), "url": url, "note": f"{n} {t(f'facet.{k}.note')}"} for k, url, n in items]}
+        return self.page("jelajahi/", "browse.html", t("browse.title"), ctx, nav="browse", crumbs=self.crumbs((t("browse.title"), None)))
+
+    def all_cases(self) -> Page:
+        rows = self.cards([c.id for c in self.g.cases])
+        return self.page(
+            "kasus/", "all_cases.html", self.t("all.title"), {"rows": rows}, nav="cases", crumbs=self.crumbs((self.t("all.title"), None))
+        )
+
+    def search(self) -> Page:
+        t = self.t
+        strings = {k: t(f"search.{k}") for k in ("searching", "none", "error", "count", "score")}
+        provinces = sorted(p for p in self.g.provinces if p)
+        ctx = {"js_strings": strings, "provinces": provinces, "searchable": self.info.searchable}
+        return self.page("cari/", "search.html", t("search.title"), ctx, nav="search", crumbs=self.crumbs((t("search.title"), None)))
+
+    def about(self) -> Page:
+        t = self.t
+        ctx = {"body": self.info.about_html, "repo_url": self.info.repo_url}
+        return self.page("tentang/", "about.html", t("about.title"), ctx, nav="about", crumbs=self.crumbs((t("about.title"), None)))
+
+    def not_found(self) -> Page:
+        return self.page("404.html", "404.html", self.t("notfound.title"), {}, sitemap=False)
+
+    # -- case pages -------------------------------------------------------------------
+
+    def case_page(self, case: Case) -> Page:
+        """Keyed by the file digest plus what the page shows of other cases and collections."""
+        g, t, u = self.g, self.t, self.urls
+        cid = case.id
+        related = {
+            "replicated_from": [self.replica(ref) for ref in g.replicated_from.get(cid, [])],
+            "replicated_by": [self.replica(ref) for ref in g.replicated_by.get(cid, [])],
+            "similar": [
+                {"title": g.by_id[o].meta.title, "url": u.case(o), "region": self.region(g.by_id[o]), "reason": reason}
+                for o, reason in g.similar.get(cid, [])
+            ],
+            "collections": [{"title": self.collection_title(k), "url": u.collection(k)} for k in g.case_collections.get(cid, [])],
+            "edit_url": u.edit(self.info.repo_url, self.info.edit_branch, g.edit_files[cid]) if self.info.repo_url else None,
+        }
+        texts = tuple(case.sections[s] for s in SECTIONS)
+
+        def context(html: dict[str, str]) -> dict:
+            headings = SECTIONS_EN if self.lang == "en" else {s: s for s in SECTIONS}
+            sections = [{"id": slug(s), "heading": headings[s], "html": html[case.sections[s]]} for s in SECTIONS]
+            crumbs = self.crumbs(
+                (t("facet.province.index"), u.page("provinsi/")),
+                (t.region(case.meta.province), u.province(case.meta.province)),
+                *(
+                    [(case.meta.regency, u.regency(case.meta.province, case.meta.regency))]
+                    if case.meta.province and case.meta.regency
+                    else []
+                ),
+                (case.meta.title, None),
+            )
+            return {
+                "page_path": u.case_path(cid),
+                "page_title": case.meta.title,
+                "nav": "",
+                "breadcrumbs": crumbs,
+                "description": " ".join(self.summary(case).split()[:40]),
+                "v": self.case_view(case, related),
+                "sections": sections,
+            }
+
+        return Page(
+            u.case_path(cid), "case.html", {"digest": case.digest, "related": related}, context, texts, lastmod=case.meta.last_reviewed
+        )
+
+    def replica(self, ref: str) -> dict:
+        case = self.g.by_id.get(ref)
+        if case:
+            return {"label": f"{case.meta.title} ({self.region(case)})", "url": self.urls.case(ref)}
+        return {"label": ref, "url": None}  # a region outside the corpus, shown as text
+
+    def case_view(self, case: Case, related: dict) -> SimpleNamespace:
+        m, t, u = case.meta, self.t, self.urls
+        seen_awards: set[str] = set()
+        awards = []
+        for a in m.awards:
+            awards.append(
+                {"name": a.name, "tier": a.tier, "year": a.year, "url": u.facet("penghargaan", a.name), "filter": a.name not in seen_awards}
+            )
+            seen_awards.add(a.name)
+        view = {
+            "title": m.title,
+            "acronym_expansion": m.acronym_expansion,
+            "summary": self.summary(case),
+            "region_line": self.region(case),
+            "agency": m.agency,
+            "province": {"label": t.region(m.province), "url": u.province(m.province)},
+            "regency": {"label": m.regency, "url": u.regency(m.province, m.regency)} if m.province and m.regency else None,
+            "village": m.village,
+            "level": t.value("level", m.level),
+            "urusan": [{"label": t.urusan(x), "url": u.facet("urusan", x)} for x in m.urusan],
+            "jenis": t.value("jenis", m.jenis),
+            "bentuk": t.value("bentuk", m.bentuk),
+            "tahapan": {"label": t.value("tahapan", m.tahapan), "url": u.facet("tahapan", m.tahapan)},
+            "inisiator": [t.value("inisiator", x) for x in m.inisiator],
+            "year": {"label": str(m.year_started), "url": u.facet("tahun", m.year_started)} if m.year_started else None,
+            "sdgs": [{"label": t.sdg(n), "url": u.facet("sdg", n)} for n in sorted(set(m.sdgs))],
+            "kipp_category": t.value("kipp_category", m.kipp_category) if m.kipp_category else None,
+            "status": {"value": slug(m.status), "label": t.value("status", m.status), "url": u.facet("status", m.status)},
+            "tags": list(m.tags),
+            "last_reviewed": t.date(m.last_reviewed),
+            "last_reviewed_iso": m.last_reviewed.isoformat(),
+            "awards": awards,
+            "sources": [
+                {
+                    "anchor": CITE_TARGET.format(n=i),
+                    "url": u.external(s.url),
+                    "title": s.title,
+                    "publisher": s.publisher,
+                    "accessed": t.date(s.accessed),
+                }
+                for i, s in enumerate(m.sources, 1)
+            ],
+            "contacts": [
+                {**c.model_dump(), "url": u.external(c.url) if c.url else None, "mailto": u.mailto(c.email) if c.email else None}
+                for c in m.contacts
+            ],
+            **related,
+        }
+        return namespace(view)
+
+    # -- browse pages --------------------------------------------------------------------
+
+    def listing(
+        self, path: str, heading: str, ids: list[str], crumbs, *, intro=None, groups=None, subpages=None, subpages_heading=None
+    ) -> Page:
+        ctx = {
+            "heading": heading,
+            "intro": intro,
+            "n": len(ids),
+            "groups": groups if groups is not None else [{"heading": None, "url": None, "cards": self.cards(ids)}],
+            "subpages": subpages or [],
+            "subpages_heading": subpages_heading,
+        }
+        return self.page(path, "listing.html", heading, ctx, nav="browse", crumbs=crumbs)
+
+    def facet_index(self, path: str, facet: str, items: list[dict]) -> Page:
+        t = self.t
+        title = t(f"facet.{facet}.index")
+        ctx = {"heading": title, "intro": t(f"facet.{facet}.intro"), "items": items}
+        return self.page(
+            path,
+            "facet_index.html",
+            title,
+            ctx,
+            nav="browse",
+            crumbs=self.crumbs((t("browse.title"), self.urls.page("jelajahi/")), (title, None)),
+        )
+
+    def province_pages(self) -> list[Page]:
+        g, t, u = self.g, self.t, self.urls
+        order = sorted(g.provinces, key=lambda p: (p is None, p or ""))
+        index_title = t("facet.province.index")
+        pages = [
+            self.facet_index(
+                "provinsi/", "province", [{"label": t.region(p), "url": u.province(p), "n": len(g.provinces[p])} for p in order]
+            )
+        ]
+        for province in order:
+            ids = g.provinces[province]
+            label = t.region(province)
+            trail = [(t("browse.title"), u.page("jelajahi/")), (index_title, u.page("provinsi/"))]
+            regs = sorted((r, rids) for (p, r), rids in g.regencies.items() if p == province)
+            groups = []
+            top = [i for i in ids if not g.by_id[i].meta.regency]
+            if top and province:
+                groups.append({"heading": t("facet.province.provincial_level"), "url": None, "cards": self.cards(top)})
+            elif top:
+                groups.append({"heading": None, "url": None, "cards": self.cards(top)})
+            groups += [{"heading": r, "url": u.regency(province, r), "cards": self.cards(rids)} for r, rids in regs]
+            subpages = [{"label": r, "url": u.regency(province, r), "n": len(rids)} for r, rids in regs]
+            pages.append(
+                self.listing(
+                    u.province_path(province),
+                    t("facet.province.page", value=label),
+                    ids,
+                    self.crumbs(*trail, (label, None)),
+                    groups=groups,
+                    subpages=subpages,
+                    subpages_heading=t("facet.province.regencies"),
+                )
+            )
+            for regency, rids in regs:
+                pages.append(
+                    self.listing(
+                        u.regency_path(province, regency),
+                        t("facet.province.page", value=regency),
+                        rids,
+                        self.crumbs(*trail, (label, u.province(province)), (regency, None)),
+                    )
+                )
+        return pages
+
+    def facet_pages(self) -> list[Page]:
+        g, t, u = self.g, self.t, self.urls
+        year_order = sorted(g.years, key=lambda y: (y is None, -(y or 0)))
+        facets: list[tuple[str, str, dict, list, Callable[[Any], str], Callable[[Any], Any]]] = [
+            ("urusan", "urusan", g.urusan, sorted(g.urusan, key=lambda k: t.urusan(k).casefold()), t.urusan, lambda k: k),
+            ("sdg", "sdg", g.sdgs, sorted(g.sdgs), t.sdg, lambda n: n),
+            ("year", "tahun", g.years, year_order, lambda y: str(y) if y else t("values.no_year"), lambda y: y or NO_YEAR),
+            ("award", "penghargaan", g.awards, sorted(g.awards, key=str.casefold), lambda a: a, lambda a: a),
+            ("tahapan", "tahapan", g.tahapan, [k for k in TAHAPAN_ORDER if k in g.tahapan], lambda k: t.value("tahapan", k), lambda k: k),
+            ("status", "status", g.status, [k for k in STATUS_ORDER if k in g.status], lambda k: t.value("status", k), lambda k: k),
+        ]
+        pages = []
+        for facet, segment, index, order, label, path_value in facets:
+            items = [{"label": label(k), "url": u.facet(segment, path_value(k)), "n": len(index[k])} for k in order]
+            pages.append(self.facet_index(u.facet_path(segment), facet, items))
+            title = t(f"facet.{facet}.index")
+            for k in order:
+                ids = index[k]
+                heading = t(f"facet.{facet}.page", value=label(k))
+                crumbs = self.crumbs((t("browse.title"), u.page("jelajahi/")), (title, u.facet(segment)), (label(k), None))
+                groups = self.award_groups(k, ids) if facet == "award" else None
+                intro = vocab.awards()[k].get("full") if facet == "award" else None
+                pages.append(self.listing(u.facet_path(segment, path_value(k)), heading, ids, crumbs, intro=intro, groups=groups))
+        return pages
+
+    def award_groups(self, award: str, ids: list[str]) -> list[dict]:
+        """Newest year first, then tier as announced."""
+        keys: dict[tuple[int, str], list[str]] = {}
+        for cid in ids:
+            for a in self.g.by_id[cid].meta.awards:
+                if a.name == award:
+                    keys.setdefault((a.year, a.tier), [])
+                    if cid not in keys[(a.year, a.tier)]:
+                        keys[(a.year, a.tier)].append(cid)
+        return [
+            {"heading": f"{year} · {tier}", "url": None, "cards": self.cards(cids)}
+            for (year, tier), cids in sorted(keys.items(), key=lambda kv: (-kv[0][0], kv[0][1]))
+        ]
+
+    # -- collections ------------------------------------------------------------------------
+
+    def collection_title(self, cid: str) -> str:
+        col = self.g.collections[cid]
+        return (col.title_en or col.title) if self.lang == "en" else col.title
+
+    def collection_pages(self) -> list[Page]:
+        g, t, u = self.g, self.t, self.urls
+        title = t("collections.title")
+        items = []
+        pages = []
+        for cid, col in g.collections.items():
+            present = [i for i in col.cases if i in g.by_id]
+            description = (col.description_en or col.description) if self.lang == "en" else col.description
+            items.append(
+                {
+                    "title": self.collection_title(cid),
+                    "url": u.collection(cid),
+                    "description": description,
+                    "audience": col.audience,
+                    "n": len(present),
+                }
+            )
+            ctx = {
+                "c": {
+                    "title": self.collection_title(cid),
+                    "description": description,
+                    "audience": col.audience,
+                    "cards": [self.card(i) for i in present],
+                    "downloads": [{"kind": kind, "url": u.pack_file(cid, name)} for kind, name in self.info.downloads.get(cid, [])],
+                }
+            }
+            crumbs = self.crumbs((title, u.facet("koleksi")), (self.collection_title(cid), None))
+            pages.append(
+                self.page(u.collection_path(cid), "collection.html", self.collection_title(cid), ctx, nav="collections", crumbs=crumbs)
+            )
+        pages.insert(
+            0, self.page("koleksi/", "collections.html", title, {"items": items}, nav="collections", crumbs=self.crumbs((title, None)))
+        )
+        return pages

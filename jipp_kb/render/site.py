@@ -1,0 +1,533 @@
+"""Build the static site, always in the same order:
+
+gather -> render pages -> static files -> sitemap and feeds -> Pagefind.
+
+The build is incremental. Each page has a key (hash of the theme, the
+settings and what the page shows); a page whose key and file are unchanged
+since the last build is neither rendered nor written, rendered Markdown is
+reused by content hash, and a file is only rewritten when its bytes change.
+Same input, same bytes: nothing depends on the clock or on dict order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import heapq
+import json
+import multiprocessing
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from jipp_kb.config import Config
+from jipp_kb.corpus import Corpus
+from jipp_kb.render.feed import MAX_ENTRIES, FeedEntry, atom_feed
+from jipp_kb.render.gather import Gathered, Similar, gather
+from jipp_kb.render.i18n import I18nError, Strings, flat_keys, load_strings
+from jipp_kb.render.markdown import HtmlCache, page_html
+from jipp_kb.render.pages import PACK_FILES, Page, SiteInfo, Views, key_data
+from jipp_kb.render.sitemap import SitemapEntry, sitemap_xml
+from jipp_kb.render.urls import LANGS, SEARCH_BUNDLE, UrlError, Urls
+
+THEME_DIR = Path(__file__).resolve().parents[2] / "site"
+"""The repository's ``site/`` folder: templates, static files, i18n strings, pages."""
+
+MANIFEST_VERSION = 1
+
+Progress = Callable[[int, str], contextlib.AbstractContextManager[Any]]
+"""``progress(length, label)``: a context manager yielding an object with ``update(n)`` (e.g. ``click.progressbar``)."""
+
+NAV_KEYS = ("", "home", "search", "browse", "cases", "collections", "about")
+PARALLEL_PAGES = 300
+"""Below this many pages to render, forking workers costs more than it saves."""
+
+
+class SiteError(RuntimeError):
+    """A build that cannot go on (bad theme, colliding URLs); the message says what to fix."""
+
+
+@dataclass
+class BuildResult:
+    output: Path
+    pages: int
+    """HTML pages in the site (both languages)."""
+    rendered: int
+    """Pages rendered this run; the others were up to date."""
+    written: int
+    """Files whose bytes changed."""
+    removed: int
+    markdown_rendered: int
+    search_pages: int | None = None
+    """Pages Pagefind indexed, or None when search was not built."""
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+# -- theme ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Theme:
+    root: Path
+    env: jinja2.Environment
+    strings: dict[str, Strings]
+    static: dict[str, bytes]
+    pages: dict[str, str]
+    """``about.id`` -> rendered HTML of ``site/pages/about.id.md``."""
+    digest: str
+
+
+def _code_digest() -> str:
+    """Pages depend on this package's code and the libraries that shape the HTML."""
+    h = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    for dist in ("Jinja2", "Markdown", "nh3", "feedgen"):
+        h.update(f"{dist} {metadata.version(dist)}".encode())
+    return h.hexdigest()
+
+
+def load_theme(root: Path) -> Theme:
+    for sub in ("templates", "static", "i18n", "pages"):
+        if not (root / sub).is_dir():
+            raise SiteError(f"theme folder {root} has no {sub}/ (expected templates/, static/, i18n/, pages/)")
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(root / "templates")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    try:
+        data = {lang: load_strings(root / "i18n", lang) for lang in LANGS}
+    except I18nError as exc:
+        raise SiteError(str(exc)) from None
+    base = flat_keys(data["id"])
+    for lang in LANGS[1:]:
+        keys = flat_keys(data[lang])
+        if keys != base:
+            missing, extra = sorted(base - keys), sorted(keys - base)
+            raise SiteError(f"{root / 'i18n' / (lang + '.yml')}: keys differ from id.yml; missing {missing[:5]}, extra {extra[:5]}")
+    files = sorted(p for p in root.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts))
+    h = hashlib.sha256(_code_digest().encode())
+    for path in files:
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    static = {p.relative_to(root / "static").as_posix(): p.read_bytes() for p in files if p.is_relative_to(root / "static")}
+    pages = {
+        p.name.removesuffix(".md"): page_html(p.read_text(encoding="utf-8"))
+        for p in files
+        if p.is_relative_to(root / "pages") and p.suffix == ".md"
+    }
+    for lang in LANGS:
+        if f"about.{lang}" not in pages:
+            raise SiteError(f"theme has no pages/about.{lang}.md")
+    return Theme(root, env, {lang: Strings(lang, data[lang]) for lang in LANGS}, static, pages, h.hexdigest())
+
+
+# -- output ---------------------------------------------------------------------------------
+
+
+class Writer:
+    """Writes files under the output folder, remembering (key, size) of each in a manifest.
+
+    Files the previous build wrote and this one did not (a deleted case) are
+    removed; files the site does not own (``packs/``, a CNAME) are never touched.
+    """
+
+    def __init__(self, root: Path, manifest: Path | None) -> None:
+        self.root = root
+        self._root = str(root)
+        self.manifest = manifest
+        self.old: dict[str, list] = {}
+        if manifest and manifest.exists():
+            try:
+                data = json.loads(manifest.read_text(encoding="utf-8"))
+                if data.get("version") == MANIFEST_VERSION:
+                    self.old = data["files"]
+            except (OSError, ValueError, KeyError):
+                self.old = {}
+        self.files: dict[str, list] = {}
+        self.written = 0
+        self.removed = 0
+
+    def _claim(self, rel: str) -> None:
+        if rel in self.files:
+            raise SiteError(f"two pages would be written to {rel}; two names give the same URL")
+
+    def up_to_date(self, rel: str, key: str) -> bool:
+        entry = self.old.get(rel)
+        if not entry or entry[0] != key:
+            return False
+        try:
+            if os.stat(os.path.join(self._root, rel)).st_size != entry[1]:
+                return False
+        except OSError:
+            return False
+        self._claim(rel)
+        self.files[rel] = entry
+        return True
+
+    def claim(self, rel: str) -> None:
+        self._claim(rel)
+        self.files[rel] = []
+
+    def write(self, rel: str, data: bytes, key: str) -> None:
+        self.claim(rel)
+        self.record(rel, key, len(data), store(self.root / rel, data))
+
+    def record(self, rel: str, key: str, size: int, changed: bool) -> None:
+        self.files[rel] = [key, size]
+        self.written += changed
+
+    def finish(self) -> None:
+        for rel in sorted(set(self.old) - set(self.files)):
+            path = self.root / rel
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                self.removed += 1
+            for parent in path.parents:
+                if parent == self.root or not parent.is_relative_to(self.root):
+                    break
+                with contextlib.suppress(OSError):
+                    parent.rmdir()  # only succeeds when empty
+        if self.manifest:
+            self.manifest.parent.mkdir(parents=True, exist_ok=True)
+            self.manifest.write_text(
+                json.dumps({"version": MANIFEST_VERSION, "files": dict(sorted(self.files.items()))}, indent=0), encoding="utf-8"
+            )
+
+
+def store(path: Path, data: bytes) -> bool:
+    """Write ``data`` unless the file already holds exactly these bytes; True if written."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    try:
+        path.write_bytes(data)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return True
+
+
+def _key(*parts: Any) -> str:
+    return hashlib.sha256(
+        json.dumps(parts, sort_keys=True, ensure_ascii=False, default=key_data, separators=(",", ":")).encode("utf-8")
+    ).hexdigest()
+
+
+class _Silent:
+    def update(self, n: int) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _no_progress(length: int, label: str) -> Iterator[_Silent]:
+    yield _Silent()
+
+
+# -- page rendering ------------------------------------------------------------------------
+
+
+@dataclass
+class _Job:
+    rel: str
+    key: str
+    lang: str
+    page: Page
+
+
+class _Renderer:
+    """Renders and writes pages; forked workers share it (copy-on-write) when there are many."""
+
+    def __init__(self, theme: Theme, root: Path, globals_: dict[str, dict], html: dict[str, str], jobs: list[_Job]) -> None:
+        self.theme, self.root, self.globals, self.html, self.jobs = theme, root, globals_, html, jobs
+
+    def render(self, job: _Job) -> bytes:
+        page = job.page
+        ctx = page.context(self.html) if callable(page.context) else page.context
+        return self.theme.env.get_template(page.template).render(**self.globals[job.lang], **ctx).encode("utf-8")
+
+    def run_range(self, start: int, end: int) -> list[tuple[str, str, int, bool]]:
+        out = []
+        for job in self.jobs[start:end]:
+            data = self.render(job)
+            out.append((job.rel, job.key, len(data), store(self.root / job.rel, data)))
+        return out
+
+    def run(self, progress: Progress) -> list[tuple[str, str, int, bool]]:
+        step = 64
+        ranges = [(i, min(i + step, len(self.jobs))) for i in range(0, len(self.jobs), step)]
+        workers = min(os.cpu_count() or 1, 8)
+        results: list[tuple[str, str, int, bool]] = []
+        with progress(len(self.jobs), "Rendering pages") as bar:
+            if workers > 1 and len(self.jobs) >= PARALLEL_PAGES and "fork" in multiprocessing.get_all_start_methods():
+                global _ACTIVE
+                _ACTIVE = self
+                try:
+                    with multiprocessing.get_context("fork").Pool(workers) as pool:
+                        for (start, end), chunk in zip(ranges, pool.imap(_run_range, ranges), strict=True):
+                            results += chunk
+                            bar.update(end - start)
+                finally:
+                    _ACTIVE = None
+            else:
+                for start, end in ranges:
+                    results += self.run_range(start, end)
+                    bar.update(end - start)
+        return results
+
+
+_ACTIVE: _Renderer | None = None
+"""The renderer forked workers use; set only while a pool runs."""
+
+
+def _run_range(bounds: tuple[int, int]) -> list[tuple[str, str, int, bool]]:
+    assert _ACTIVE is not None
+    return _ACTIVE.run_range(*bounds)
+
+
+def _card_renderer(theme: Theme) -> Callable[[Any], Markup]:
+    """``card_html(card)`` for the templates: the ``card`` macro, rendered once per card and language."""
+    card = theme.env.get_template("macros.html").make_module({}).card
+    memo: dict[str, Markup] = {}
+
+    def card_html(c: Any) -> Markup:
+        html = memo.get(c.digest)
+        if html is None:
+            html = memo[c.digest] = Markup(card(c))
+        return html
+
+    return card_html
+
+
+def _chrome(theme: Theme, lang: str, urls: Urls, site: dict) -> dict:
+    """Header, navigation and footer of one language, rendered once instead of on every page."""
+    t = theme.strings[lang]
+    mod = theme.env.get_template("_chrome.html").make_module({"urls": urls, "t": t, "site": site, "lang": lang})
+    return {
+        "head": Markup(mod.head()),
+        "brand": Markup(mod.brand()),
+        "nav": {key: Markup(mod.nav_row(key)) for key in NAV_KEYS},
+        "footer": Markup(mod.footer()),
+        "skip": t("a11y.skip"),
+        "switch": t("lang.switch"),
+        "breadcrumbs": t("nav.breadcrumbs"),
+        "tagline": t("site.tagline"),
+    }
+
+
+# -- hooks ------------------------------------------------------------------------------------
+
+
+def pack_downloads(output: Path, collection_ids: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+    """Hook for the learning-pack builder: the pack files present in the output, per collection.
+
+    The packs step writes ``<output>/packs/<collection-id>/handout.html`` and
+    ``handout.pdf``; a collection page links to whichever exist. Build the packs
+    first, or run the site build again after them (it only re-renders the
+    collection pages whose links changed).
+    """
+    out: dict[str, list[tuple[str, str]]] = {}
+    for cid in collection_ids:
+        present = [(kind, name) for kind, name in PACK_FILES if (output / Urls.pack_file_path(cid, name)).is_file()]
+        if present:
+            out[cid] = present
+    return out
+
+
+# -- the build -------------------------------------------------------------------------------
+
+
+def build_site(
+    corpus: Corpus,
+    config: Config,
+    similar: Similar | None = None,
+    *,
+    output: Path | None = None,
+    search: bool = True,
+    cache_dir: Path | None = None,
+    theme_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Render the valid cases of ``corpus`` to ``output`` (default: the config's ``site_dir``).
+
+    ``similar`` maps a case id to ``[(other id, reason)]`` for "Inovasi serupa".
+    ``cache_dir`` (default ``<index_dir>/site-cache``) holds rendered Markdown
+    and the manifest that makes the next build incremental.
+    """
+    # A build allocates hundreds of thousands of small objects and frees them
+    # all at the end; the cycle collector only slows that down (by a third at 10k cases).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(corpus, config, similar, output=output, search=search, cache_dir=cache_dir, theme_dir=theme_dir, progress=progress)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _build(
+    corpus: Corpus,
+    config: Config,
+    similar: Similar | None,
+    *,
+    output: Path | None,
+    search: bool,
+    cache_dir: Path | None,
+    theme_dir: Path | None,
+    progress: Progress | None,
+) -> BuildResult:
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    progress = progress or _no_progress
+    out = output or config.resolve(config.site_dir)
+    cache = cache_dir or config.resolve(config.index_dir) / "site-cache"
+    out.mkdir(parents=True, exist_ok=True)
+    theme = load_theme(theme_dir or THEME_DIR)
+    try:
+        base_urls = Urls.from_base_url(config.base_url)
+    except UrlError as exc:
+        raise SiteError(str(exc)) from None
+    versions = {name: hashlib.sha256(data).hexdigest()[:10] for name, data in theme.static.items()}
+    base_urls = Urls(base_urls.base, base_urls.origin, "id", versions)
+
+    # 1. gather
+    g = gather(corpus, similar or {}, config.corpus)
+    downloads = pack_downloads(out, g.collections)
+    settings = [theme.digest, config.title, config.title_en, config.base_url, config.repo_url, config.edit_branch]
+    timings["gather"] = time.perf_counter() - clock
+
+    # 2. pages
+    clock = time.perf_counter()
+    manifest = cache / f"manifest-{hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]}.json"
+    writer = Writer(out, manifest)
+    html_cache = HtmlCache(cache / "markdown.sqlite")
+    plans: list[tuple[str, Urls, Strings, Page]] = []
+    globals_: dict[str, dict] = {}
+    card_html = _card_renderer(theme)
+    for lang in LANGS:
+        urls = base_urls.for_lang(lang)
+        t = theme.strings[lang]
+        site = {"title": config.title_en if lang == "en" else config.title, "repo_url": config.repo_url}
+        info = SiteInfo(
+            repo_url=config.repo_url,
+            edit_branch=config.edit_branch,
+            searchable=search,
+            downloads=downloads,
+            about_html=theme.pages[f"about.{lang}"],
+        )
+        for page in Views(g, t, urls, info).all_pages():
+            plans.append((lang, urls, t, page))
+        try:
+            globals_[lang] = {
+                "lang": lang,
+                "t": t,
+                "urls": urls,
+                "site": site,
+                "chrome": _chrome(theme, lang, urls, site),
+                "card_html": card_html,
+            }
+        except (jinja2.TemplateError, I18nError) as exc:
+            raise SiteError(f"rendering failed: {exc}") from None
+    jobs: list[_Job] = []
+    for lang, urls, _, page in plans:
+        rel = urls.output_file(page.path)
+        key = _key(settings, lang, page.template, page.key)
+        if not writer.up_to_date(rel, key):
+            writer.claim(rel)
+            jobs.append(_Job(rel, key, lang, page))
+    try:
+        html = html_cache.render([text for job in jobs for text in job.page.sections])
+        for rel, key, size, changed in _Renderer(theme, out, globals_, html, jobs).run(progress):
+            writer.record(rel, key, size, changed)
+    except (jinja2.TemplateError, I18nError, UrlError) as exc:
+        raise SiteError(f"rendering failed: {exc}") from None
+    finally:
+        html_cache.prune_if_grown([text for *_, p in plans for text in p.sections])
+        html_cache.close()
+    markdown_rendered = html_cache.rendered
+    timings["pages"] = time.perf_counter() - clock
+
+    # 3. static files
+    clock = time.perf_counter()
+    for name, data in theme.static.items():
+        writer.write(f"static/{name}", data, versions[name])
+    timings["static"] = time.perf_counter() - clock
+
+    # 4. sitemap and feeds
+    clock = time.perf_counter()
+    _write_sitemap(writer, base_urls, plans, settings)
+    for lang in LANGS:
+        _write_feed(writer, g, base_urls.for_lang(lang), theme.strings[lang], config)
+    writer.finish()
+    timings["sitemap_feed"] = time.perf_counter() - clock
+
+    result = BuildResult(out, len(plans), len(jobs), writer.written, writer.removed, markdown_rendered, timings=timings)
+
+    # 5. search index
+    if not search and (out / SEARCH_BUNDLE).is_dir():
+        shutil.rmtree(out / SEARCH_BUNDLE)  # a stale index would find pages this build no longer has
+    if search:
+        from jipp_kb.render.pagefind import SearchIndexError, bundle_stats, index_site
+
+        clock = time.perf_counter()
+        existing = bundle_stats(out) if not writer.written and not writer.removed else None
+        if existing is not None:  # no file changed since the bundle was made: it is still right
+            result.search_pages = existing.pages
+        else:
+            try:
+                result.search_pages = index_site(out).pages
+            except SearchIndexError as exc:
+                raise SiteError(f"{exc} (the pages are built; run again, or build with --no-search)") from None
+        timings["search"] = time.perf_counter() - clock
+    return result
+
+
+def _write_sitemap(writer: Writer, urls: Urls, plans: list[tuple[str, Urls, Strings, Page]], settings: list) -> None:
+    listed = [(lang, page.path, page.lastmod) for lang, _, _, page in plans if page.in_sitemap]
+    key = _key(settings, "sitemap", listed)
+    if writer.up_to_date("sitemap.xml", key):
+        return
+    entries = []
+    for lang, path, lastmod in listed:
+        alternates = tuple((other, urls.absolute(urls.page(path, other))) for other in LANGS)
+        entries.append(SitemapEntry(urls.absolute(urls.page(path, lang)), alternates, lastmod))
+    writer.write("sitemap.xml", sitemap_xml(entries), key)
+
+
+def _write_feed(writer: Writer, g: Gathered, urls: Urls, t: Strings, config: Config) -> None:
+    newest = heapq.nsmallest(MAX_ENTRIES, g.cases, key=lambda c: (-c.meta.last_reviewed.toordinal(), c.id))
+    entries = [
+        FeedEntry(
+            id=urls.feed_id(c.id),
+            title=c.meta.title,
+            url=urls.absolute(urls.case(c.id)),
+            summary=c.meta.summary_en if t.lang == "en" else c.meta.summary,
+            updated=c.meta.last_reviewed,
+            categories=tuple(t.urusan(u) for u in c.meta.urusan),
+        )
+        for c in newest
+    ]
+    data = atom_feed(
+        feed_id=urls.feed_id(),
+        title=f"{config.title_en if t.lang == 'en' else config.title}: {t('feed.title')}",
+        subtitle=t("feed.subtitle"),
+        lang=t.lang,
+        self_url=urls.absolute(urls.feed()),
+        home_url=urls.absolute(urls.home()),
+        author=t("feed.author"),
+        entries=entries,
+    )
+    writer.write(urls.output_file("feed.xml"), data, hashlib.sha256(data).hexdigest())

