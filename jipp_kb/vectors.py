@@ -127,7 +127,10 @@ class VectorReport:
 def build(root: Path, cases: list, model: str, progress: Callable[[int], Callable[[int], None]] | None = None) -> VectorReport:
     """Embed what changed and publish a new generation of the vector store.
 
-    ``progress(total)`` returns a callback told how many chunks each batch embedded.
+    A case whose file is unchanged (same digest) keeps its chunks without
+    being chunked again; a changed case is chunked, and only chunks whose text
+    is new are embedded. ``progress(total)`` returns a callback told how many
+    chunks each batch embedded.
     """
     info = model_info(model)
     name = store_name(info)
@@ -135,24 +138,35 @@ def build(root: Path, cases: list, model: str, progress: Callable[[int], Callabl
     words = chunk_words(encoder.config["max_tokens"])
     live = store.current(root, name)
     meta = _read_json(live / "chunks.json") if live else None
-    old_keys: dict[str, int] = {c["key"]: i for i, c in enumerate(meta["chunks"])} if meta else {}
-    old_vectors = np.load(live / "vectors.npy", mmap_mode="r") if meta else None
-    chunks = [c for case in cases for c in chunk_case(case, words, encoder.count_tokens, encoder.config["max_tokens"])]
-    keys = [_key(info, c.text) for c in chunks]
-    if meta and [c["key"] for c in meta["chunks"]] == keys:
-        return VectorReport(len(chunks), 0, len(chunks), info.name, words)
-    texts = {k: c.text for k, c in zip(keys, chunks)}
-    missing = sorted({k for k in keys if k not in old_keys})
+    if meta and meta.get("words_per_chunk") != words:
+        meta = None
+    old_records = meta["chunks"] if meta else []
+    old_row = {r["key"]: i for i, r in enumerate(old_records)}
+    old_by_case: dict[str, list[dict]] = {}
+    for r in old_records:
+        old_by_case.setdefault(r["case"], []).append(r)
+    records: list[dict] = []
+    for case in cases:
+        kept = old_by_case.get(case.id)
+        if kept and kept[0].get("digest") == case.digest:
+            records += kept
+            continue
+        for c in chunk_case(case, words, encoder.count_tokens, encoder.config["max_tokens"]):
+            records.append({"case": c.case, "digest": case.digest, "section": c.section, "key": _key(info, c.text), "text": c.text})
+    if meta and records == old_records:
+        return VectorReport(len(records), 0, len(records), info.name, words)
+    texts = {r["key"]: r["text"] for r in records}
+    missing = sorted(k for k in texts if k not in old_row)
     fresh = dict(zip(missing, encoder.embed([texts[k] for k in missing], passage=True, progress=progress(len(missing)) if progress and missing else None)))
-    matrix = np.zeros((len(keys), encoder.dimension), dtype=np.float32)
-    for i, k in enumerate(keys):
-        matrix[i] = fresh[k] if k in fresh else old_vectors[old_keys[k]]
+    old_vectors = np.load(live / "vectors.npy", mmap_mode="r") if meta else None
+    matrix = np.zeros((len(records), encoder.dimension), dtype=np.float32)
+    for i, r in enumerate(records):
+        matrix[i] = fresh[r["key"]] if r["key"] in fresh else old_vectors[old_row[r["key"]]]
     gen = store.new_generation(root, name)
     np.save(gen / "vectors.npy", matrix)
-    records = [{"case": c.case, "section": c.section, "key": k, "text": c.text} for c, k in zip(chunks, keys)]
     (gen / "chunks.json").write_text(json.dumps({"model": info.name, "words_per_chunk": words, "chunks": records}, ensure_ascii=False), encoding="utf-8")
     store.publish(root, name, gen)
-    return VectorReport(len(chunks), len(missing), len(chunks) - len(missing), info.name, words)
+    return VectorReport(len(records), len(missing), len(records) - len(missing), info.name, words)
 
 
 def _read_json(path: Path) -> dict | None:
