@@ -7,7 +7,6 @@ files are reported and left out; the valid ones still go through.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -210,7 +209,3 @@ def _load_collections(corpus: Corpus) -> None:
             if case_id not in corpus.cases:
                 corpus.problems.append(Problem(shown, key_lines.get("cases", 1), "cases", f"no valid case with id '{case_id}'"))
         corpus.collections[path.stem] = collection
-
-
-def content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -9,14 +9,15 @@ so they can be tuned without reindexing.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from typing import Callable, Iterable
 
 from whoosh import highlight, index, qparser, query
-from whoosh.analysis import Token, Tokenizer
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.analysis import LowercaseFilter, RegexTokenizer
 
 from jipp_kb import store
 from jipp_kb.analysis import Analysis, plain_text
@@ -279,8 +280,6 @@ class KeywordIndex:
 
 
 def qparser_words(text: str) -> list[str]:
-    import re
-
     return [w.lower() for w in re.findall(r"[\w:-]+", text)]
 
 
@@ -316,6 +315,4 @@ def _count_facets(results) -> dict[str, dict[str, int]]:
 
 
 def _opening(text: str, n: int = 240) -> str:
-    from html import escape
-
     return escape(text[:n].rsplit(" ", 1)[0] + " …" if len(text) > n else text)

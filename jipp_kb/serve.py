@@ -44,6 +44,12 @@ class App:
             old.close()
 
     def api(self, path: str, params: dict[str, list[str]]) -> tuple[int, object]:
+        try:
+            return self._route(path, params)
+        except FileNotFoundError as exc:  # e.g. hybrid asked of a server without an embedding index
+            return 503, {"error": str(exc)}
+
+    def _route(self, path: str, params: dict[str, list[str]]) -> tuple[int, object]:
         parts = [p for p in path.split("/") if p][1:]  # after "api"
         if parts == ["search"]:
             return self.search(params)
