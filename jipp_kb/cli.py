@@ -354,12 +354,11 @@ def filter_options(f):
 @click.option("--mode", type=click.Choice(["keyword", "semantic", "hybrid"]), default=None, help="Default: the best measured mode (docs/search.md).")
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--facets", is_flag=True, help="Also count the matches per province, urusan, year, …")
-@corpus_option
 @index_option
 @model_option
 @json_option
 @click.pass_context
-def search(ctx: click.Context, query: str, mode: str | None, limit: int, facets: bool, corpus: Path | None, index_dir: Path | None, model: str | None, as_json: bool, **filter_values) -> None:
+def search(ctx: click.Context, query: str, mode: str | None, limit: int, facets: bool, index_dir: Path | None, model: str | None, as_json: bool, **filter_values) -> None:
     """Search the case studies.
 
     \b

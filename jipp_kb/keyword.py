@@ -27,6 +27,8 @@ NAME = "keyword"
 FIELD_WEIGHTS = {"title": 5.0, "acronym": 4.0, "summary": 2.0, "tags": 1.5, "body": 1.0}
 FACETS = ("province", "regency", "level", "urusan", "jenis", "bentuk", "tahapan", "year", "sdg", "award", "status")
 MULTI = {"urusan", "sdg", "award"}
+INDEX_FORMAT = 3
+"""Bump when ``make_schema`` or ``document`` change: an index of another format is rebuilt."""
 
 
 class IndonesianTokenizer(Tokenizer):
@@ -85,7 +87,7 @@ def document(case) -> dict:
     """A corpus case as whoosh fields."""
     m = case.meta
     body = "\n\n".join(f"{title}\n{plain_text(text)}" for title, text in case.sections.items())
-    awards = sorted({a.name for a in m.awards} | {f"{a.name} {a.tier}" for a in m.awards})
+    awards = sorted({a.name for a in m.awards} | {_multi_value(f"{a.name} {a.tier}") for a in m.awards})
     return {
         "id": m.id,
         "digest": case.digest,
@@ -129,7 +131,7 @@ def build(root: Path, cases: list, glossary: list[dict], analysis: Analysis = An
     report = IndexReport()
     live = store.current(root, NAME)
     meta = _read_meta(live) if live else None
-    if rebuild or meta is None or meta.get("analysis") != analysis.signature:
+    if rebuild or meta is None or meta.get("analysis") != analysis.signature or meta.get("format") != INDEX_FORMAT:
         gen = store.new_generation(root, NAME)
         ix = index.create_in(str(gen), make_schema(analysis))
         writer = ix.writer(limitmb=128)
@@ -167,7 +169,7 @@ def _progress(items: list, progress: Callable | None) -> Iterable:
 
 def _write_meta(path: Path, analysis: Analysis, glossary: list[dict]) -> None:
     tmp = path / "jipp-meta.json.tmp"
-    tmp.write_text(json.dumps({"analysis": analysis.signature, "stemmer": analysis.stemmer, "stop": analysis.stop, "glossary": glossary}, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    tmp.write_text(json.dumps({"format": INDEX_FORMAT, "analysis": analysis.signature, "stemmer": analysis.stemmer, "stop": analysis.stop, "glossary": glossary}, ensure_ascii=False, sort_keys=True), encoding="utf-8")
     tmp.replace(path / "jipp-meta.json")
 
 
@@ -296,8 +298,13 @@ def filter_query(filters: dict) -> query.Query | None:
         if name not in FACETS:
             raise ValueError(f"unknown filter '{name}'")
         values = [values] if isinstance(values, (str, int)) else values
-        parts.append(query.Or([query.Term(name, str(v)) for v in values]))
+        parts.append(query.Or([query.Term(name, _multi_value(str(v)) if name in MULTI else str(v)) for v in values]))
     return query.And(parts) if parts else None
+
+
+def _multi_value(value: str) -> str:
+    """Multi-valued fields are stored comma-separated, so a value cannot hold a comma."""
+    return value.replace(",", ";")
 
 
 def _count_facets(results) -> dict[str, dict[str, int]]:

@@ -229,3 +229,13 @@ def test_keyword_search_never_imports_torch(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip().endswith("clean"), out.stderr
+
+
+def test_award_facets_keep_free_text_tiers_whole(kw):
+    from jipp_kb import vocab
+
+    facets = kw.search("inovasi", limit=100, facets=True).facets["award"]
+    names = tuple(vocab.awards())
+    assert all(value.startswith(names) for value in facets), [v for v in facets if not v.startswith(names)]
+    tier = next(v for v in facets if v.startswith("Lainnya ") and ";" in v)
+    assert kw.search("inovasi", filters={"award": [tier.replace(";", ",")]}, limit=10).hits
