@@ -256,7 +256,7 @@ class KeywordIndex:
             if len(word) < 4 or word.isdigit() or ":" in word or word in known or reader.doc_frequency("spell", word):
                 fixed.append(word)
                 continue
-            options = corrector.suggest(word, limit=1, maxdist=2)
+            options = corrector.suggest(word, limit=1, maxdist=2, prefix=1)  # typos rarely hit the first letter; 5-10x faster
             if options:
                 fixed.append(options[0])
                 changed.append(options[0])

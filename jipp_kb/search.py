@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from html import escape
 from pathlib import Path
 
-from jipp_kb.keyword import KeywordIndex
+from jipp_kb.keyword import KeywordIndex, KeywordResults
 
 MODES = ("keyword", "semantic", "hybrid")
 FUSIONS = ("rrf", "weighted")
@@ -73,7 +73,10 @@ class Searcher:
     def search(self, text: str, mode: str = DEFAULT_MODE, filters: dict | None = None, limit: int = 10, facets: bool = False,
                fusion: str = DEFAULT_FUSION, alpha: float = DEFAULT_ALPHA) -> Response:
         filters = filters or {}
-        kw = self.keyword.search(text, filters, limit=max(limit, DEPTH) if mode != "keyword" else limit, facets=facets)
+        if mode == "semantic":  # the keyword side only for facets; its ranking and spelling are not used
+            kw = self.keyword.search(text, filters, limit=1, facets=True, with_suggestion=False) if facets else KeywordResults([], 0, {}, None, [])
+        else:
+            kw = self.keyword.search(text, filters, limit=max(limit, DEPTH) if mode == "hybrid" else limit, facets=facets)
         if mode == "keyword":
             results = [Result(h.id, h.title, h.region, h.score, h.snippet, keyword_rank=i + 1) for i, h in enumerate(kw.hits)]
             return Response(text, mode, results, kw.total, kw.facets, kw.suggestion, kw.expanded)
