@@ -7,7 +7,7 @@ from collections import Counter
 from jipp_kb.corpus import Corpus
 
 JIPP_PROVINCES = ("Jawa Timur", "Sumatera Selatan", "Sulawesi Selatan")
-GOALS = {"cases": 60, "provinces": 20, "per_jipp_province": 8, "urusan": 12, "collections": 6}
+GOALS = {"cases": 60, "provinces": 20, "per_jipp_province": 8, "urusan": 12, "collections": 6, "replication_pairs": 3}
 
 
 def corpus_stats(corpus: Corpus) -> dict:
@@ -53,8 +53,8 @@ def unmet_goals(stats: dict, cases: list) -> list[str]:
     if "berhenti" not in stats["status"]:
         unmet.append("no case with status 'berhenti' (why innovations stop is knowledge too)")
     pairs = sum(1 for m in cases for ref in m.replicated_by if any(ref == o.id for o in cases))
-    if pairs < 2:
-        unmet.append(f"{pairs} replication pairs inside the corpus; the goal is several")
+    if pairs < GOALS["replication_pairs"]:
+        unmet.append(f"{pairs} replication pairs inside the corpus; the goal is several (at least {GOALS['replication_pairs']})")
     if stats["collections"] < GOALS["collections"]:
         unmet.append(f"{stats['collections']} collections; the goal is at least {GOALS['collections']}")
     return unmet
