@@ -11,7 +11,6 @@ import json
 import sys
 import threading
 import time
-
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -135,6 +134,3 @@ def watch(root: Path, on_change: Callable[[], None], interval: float = 1.0, stop
         if now != last:
             last = now
             on_change()
-
-
-
