@@ -140,65 +140,59 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
-def _read_yaml(path: Path, corpus: Corpus) -> object | None:
+def _read_yaml(path: Path, corpus: Corpus) -> tuple[object, yaml.Node | None]:
+    """Parse a data file once (libyaml): its data, and its node tree for line numbers."""
     shown = display_path(path, corpus.root)
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        loader = LOADER(path.read_text(encoding="utf-8-sig"))
+        try:
+            node = loader.get_single_node()
+            return (loader.construct_document(node) if node is not None else None), node
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         corpus.problems.append(Problem(shown, mark.line + 1 if mark else 1, "yaml", f"invalid YAML: {exc.problem}"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         corpus.problems.append(Problem(shown, 1, "file", f"cannot read: {exc}"))
-    return None
+    return None, None
 
 
 def _load_glossary(corpus: Corpus) -> None:
     path = corpus.root / GLOSSARY
     if not path.exists():
         return
-    data = _read_yaml(path, corpus)
+    data, node = _read_yaml(path, corpus)
     shown = display_path(path, corpus.root)
     if not isinstance(data, list):
         if data is not None:
             corpus.problems.append(Problem(shown, 1, "glossary", "must be a list of entries (term, expansion, synonyms)"))
         return
-    lines = _item_lines(path)
+    lines = {i: item.start_mark.line + 1 for i, item in enumerate(node.value)}
     seen: dict[str, int] = {}
     for i, item in enumerate(data):
         try:
             entry = GlossaryEntry.model_validate(item)
             key = entry.term.casefold()
             if key in seen:
-                corpus.problems.append(Problem(shown, lines.get(i, 1), "term", f"'{entry.term}' is already defined on line {seen[key]}; merge the two entries"))
+                corpus.problems.append(Problem(shown, lines[i], "term", f"'{entry.term}' is already defined on line {seen[key]}; merge the two entries"))
                 continue
-            seen[key] = lines.get(i, 1)
+            seen[key] = lines[i]
             corpus.glossary.append(entry)
         except ValidationError as exc:
             for err in exc.errors():
-                corpus.problems.append(Problem(shown, lines.get(i, 1), ".".join(map(str, err["loc"])) or "entry", err["msg"]))
-
-
-def _item_lines(path: Path) -> dict[int, int]:
-    """Line of each top-level list item, for messages."""
-    try:
-        node = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=LOADER)
-    except yaml.YAMLError:
-        return {}
-    if not isinstance(node, yaml.SequenceNode):
-        return {}
-    return {i: item.start_mark.line + 1 for i, item in enumerate(node.value)}
+                corpus.problems.append(Problem(shown, lines[i], ".".join(map(str, err["loc"])) or "entry", err["msg"]))
 
 
 def _load_collections(corpus: Corpus) -> None:
     folder = corpus.root / COLLECTIONS
     for path in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
         shown = display_path(path, corpus.root)
-        data = _read_yaml(path, corpus)
+        data, node = _read_yaml(path, corpus)
         if data is None:
             continue
+        key_lines = {k.value: k.start_mark.line + 1 for k, _ in node.value} if isinstance(node, yaml.MappingNode) else {}
         try:
-            node = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=LOADER)
-            key_lines = {k.value: k.start_mark.line + 1 for k, _ in node.value} if isinstance(node, yaml.MappingNode) else {}
             collection = Collection.model_validate(data)
         except ValidationError as exc:
             for err in exc.errors():
