@@ -215,10 +215,12 @@ class KeywordIndex:
             raise FileNotFoundError(f"no keyword index in {root}; run 'jipp-kb index' first")
         self.analysis = Analysis(stemmer=meta["stemmer"], stop=meta["stop"])
         self.glossary = meta["glossary"] if use_glossary else []
+        forms = [f for e in self.glossary for f in (e["term"], e.get("expansion") or "", *e.get("synonyms", []))]
+        self.glossary_words = {w.lower() for form in forms for w in form.split()}
+        """Words the spelling corrector leaves alone: the glossary already relates them."""
         self.ix = index.open_dir(str(live))
         self.searcher = self.ix.searcher()
-        fields = list(FIELD_WEIGHTS)
-        self.parser = qparser.MultifieldParser(fields, self.ix.schema, fieldboosts=FIELD_WEIGHTS, group=qparser.OrGroup.factory(0.9))
+        self.parser = qparser.MultifieldParser(list(FIELD_WEIGHTS), self.ix.schema, fieldboosts=FIELD_WEIGHTS, group=qparser.OrGroup.factory(0.9))
         self.parser.remove_plugin_class(qparser.WildcardPlugin)
 
     def close(self) -> None:
@@ -229,31 +231,22 @@ class KeywordIndex:
         suggestion, corrected = self._spelling(text) if with_suggestion else (None, [])
         alternatives = expansions(text, self.glossary, self.analysis) + corrected
         if alternatives:
-            alt_parser = qparser.MultifieldParser(list(FIELD_WEIGHTS), self.ix.schema, fieldboosts=FIELD_WEIGHTS, group=qparser.OrGroup.factory(0.9))
-            q = query.Or([q] + [alt_parser.parse(f'"{a}"' if " " in a else a).with_boost(0.8) for a in alternatives])
+            q = query.Or([q] + [self.parser.parse(f'"{a}"' if " " in a else a).with_boost(0.8) for a in alternatives])
         flt = filter_query(filters or {})
         results = self.searcher.search(q, limit=None if facets else limit, filter=flt, terms=True)
         results.fragmenter = highlight.PinpointFragmenter(maxchars=240, surround=70, autotrim=True)
         results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
-        hits = []
-        for r in results[:limit]:
-            hits.append(Hit(r["id"], r["title"], r["region"], round(r.score, 4), r))
+        hits = [Hit(r["id"], r["title"], r["region"], round(r.score, 4), r) for r in results[:limit]]
         facet_counts = _count_facets(results) if facets else {}
         return KeywordResults(hits, len(results) if facets else results.scored_length(), facet_counts, suggestion, alternatives)
-
-    def ranking(self, text: str, filters: dict | None = None, limit: int = 100) -> list[tuple[str, float]]:
-        """(id, score) for fusion and evaluation: no snippets, no facets."""
-        res = self.search(text, filters, limit=limit)
-        return [(h.id, h.score) for h in res.hits]
 
     def _spelling(self, text: str) -> tuple[str | None, list[str]]:
         """A corrected query when a word is unknown to the corpus, plus the corrections."""
         reader = self.searcher.reader()
         corrector = self.searcher.corrector("spell")
-        known = {w.lower() for e in self.glossary for form in [e["term"], e.get("expansion") or "", *e.get("synonyms", [])] for w in form.split()}
         fixed, changed = [], []
         for word in qparser_words(text):
-            if len(word) < 4 or word.isdigit() or ":" in word or word in known or reader.doc_frequency("spell", word):
+            if len(word) < 4 or word.isdigit() or ":" in word or word in self.glossary_words or reader.doc_frequency("spell", word):
                 fixed.append(word)
                 continue
             options = corrector.suggest(word, limit=1, maxdist=2, prefix=1)  # typos rarely hit the first letter; 5-10x faster
