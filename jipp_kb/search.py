@@ -83,17 +83,18 @@ class Searcher:
         allowed = self.keyword.matching_ids(filters) if filters else None
         sem = self.vectors.search(text, allowed, DEPTH)
         if mode == "semantic":
-            ranked = [(cid, score) for cid, score, _ in sem]
+            ranked = [(m.case, m.score) for m in sem]
         else:
-            ranked = fuse([(h.id, h.score) for h in kw.hits], [(c, s) for c, s, _ in sem], fusion, alpha)
+            ranked = fuse([(h.id, h.score) for h in kw.hits], [(m.case, m.score) for m in sem], fusion, alpha)
         kw_hits = {h.id: (i + 1, h) for i, h in enumerate(kw.hits)}
-        sem_hits = {cid: (i + 1, section) for i, (cid, _, section) in enumerate(sem)}
+        sem_hits = {m.case: (i + 1, m) for i, m in enumerate(sem)}
         results = []
         for cid, score in ranked[:limit]:
             stored = self.keyword.stored(cid) or {}
             kw_rank, hit = kw_hits.get(cid, (None, None))
-            sem_rank, section = sem_hits.get(cid, (None, None))
-            snippet = hit.snippet if hit else escape(_trim(self.vectors.chunk_text(cid, section or "")))
+            sem_rank, match = sem_hits.get(cid, (None, None))
+            snippet = hit.snippet if hit else escape(_trim(match.text))
+            section = match.section if match else None
             results.append(Result(cid, stored.get("title", cid), stored.get("region", ""), round(score, 4), snippet, section, kw_rank, sem_rank))
         total = len({c for c, _ in ranked})
         return Response(text, mode, results, total, kw.facets, kw.suggestion, kw.expanded)
@@ -106,8 +107,8 @@ class Searcher:
             raise KeyError(case_id)
         mine = set(me["urusan"].split(","))
         semantic = self.vectors.search_vector(vector, limit=DEPTH, exclude=case_id)
-        sections = {cid: section for cid, _, section in semantic}
-        ranked = fuse(self.keyword.more_like(case_id, DEPTH), [(c, s) for c, s, _ in semantic])
+        sections = {m.case: m.section for m in semantic}
+        ranked = fuse(self.keyword.more_like(case_id, DEPTH), [(m.case, m.score) for m in semantic])
         out = []
         for cid, score in ranked[:limit]:
             section = sections.get(cid, "")

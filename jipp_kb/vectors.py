@@ -19,7 +19,7 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -233,6 +233,13 @@ class OnnxEncoder:
         return out
 
 
+class Match(NamedTuple):
+    case: str
+    score: float
+    section: str
+    text: str
+
+
 class VectorIndex:
     """The published vectors of one model, searched by dot product (vectors are unit length)."""
 
@@ -254,11 +261,11 @@ class VectorIndex:
             self._encoder = OnnxEncoder(self.models)
         return self._encoder
 
-    def search(self, text: str, allowed: set[str] | None = None, limit: int = 100) -> list[tuple[str, float, str]]:
+    def search(self, text: str, allowed: set[str] | None = None, limit: int = 100) -> list[Match]:
         return self.search_vector(self.encoder.encode(text), allowed, limit)
 
-    def search_vector(self, vector: np.ndarray, allowed: set[str] | None = None, limit: int = 100, exclude: str | None = None) -> list[tuple[str, float, str]]:
-        """(case id, best chunk score, matched section), best first; a case scores as its best chunk."""
+    def search_vector(self, vector: np.ndarray, allowed: set[str] | None = None, limit: int = 100, exclude: str | None = None) -> list[Match]:
+        """Cases best first; a case scores as its best chunk, and carries that chunk."""
         scores = self.vectors @ vector
         order = np.argsort(-scores, kind="stable")
         out, seen = [], set()
@@ -267,7 +274,7 @@ class VectorIndex:
             if cid in seen or cid == exclude or (allowed is not None and cid not in allowed):
                 continue
             seen.add(cid)
-            out.append((cid, round(float(scores[i]), 4), self.chunks[i]["section"]))
+            out.append(Match(cid, round(float(scores[i]), 4), self.chunks[i]["section"], self.chunks[i]["text"]))
             if len(out) >= limit:
                 break
         return out
@@ -278,6 +285,3 @@ class VectorIndex:
             return None
         v = self.vectors[rows].mean(0)
         return v / np.linalg.norm(v)
-
-    def chunk_text(self, case_id: str, section: str) -> str:
-        return next((c["text"] for c in self.chunks if c["case"] == case_id and c["section"] == section), "")
