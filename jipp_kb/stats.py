@@ -52,7 +52,8 @@ def unmet_goals(stats: dict, cases: list) -> list[str]:
             unmet.append(f"no {jenis} case")
     if "berhenti" not in stats["status"]:
         unmet.append("no case with status 'berhenti' (why innovations stop is knowledge too)")
-    pairs = sum(1 for m in cases for ref in m.replicated_by if any(ref == o.id for o in cases))
+    ids = {m.id for m in cases}
+    pairs = sum(1 for m in cases for ref in m.replicated_by if ref in ids)
     if pairs < GOALS["replication_pairs"]:
         unmet.append(f"{pairs} replication pairs inside the corpus; the goal is several (at least {GOALS['replication_pairs']})")
     if stats["collections"] < GOALS["collections"]:

@@ -18,6 +18,7 @@ from jipp_kb.analysis import Analysis
 from jipp_kb.cli import cli
 from jipp_kb.corpus import load_corpus
 from jipp_kb.search import Searcher, fuse
+from conftest import modules_loaded_by_search
 
 ROOT = Path(__file__).parent.parent
 CORPUS = ROOT / "corpus"
@@ -220,15 +221,7 @@ def test_cli_index_search_json_and_facets(tmp_path):
 
 def test_keyword_search_never_imports_torch(tmp_path):
     subprocess.run([sys.executable, "-m", "jipp_kb", "index", "--keyword-only", "-q", "--corpus", str(CORPUS), "--index-dir", str(tmp_path)], check=True)
-    code = (
-        "import sys\nfrom jipp_kb.cli import cli\n"
-        f"sys.argv = ['jipp-kb', 'search', 'akta kelahiran', '--mode', 'keyword', '--index-dir', {str(tmp_path)!r}]\n"
-        "try:\n    cli()\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('torch', 'sentence_transformers', 'transformers', 'onnxruntime') if m in sys.modules]\n"
-        "assert not heavy, heavy\nprint('clean')"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert out.returncode == 0 and out.stdout.strip().endswith("clean"), out.stderr
+    assert modules_loaded_by_search(tmp_path, "keyword") == set()
 
 
 def test_award_facets_keep_free_text_tiers_whole(kw):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from jipp_kb.corpus import load_corpus
 from jipp_kb.models import chunk_words, model_info
 from jipp_kb.search import Searcher
 from jipp_kb.vectors import OnnxEncoder, chunk_case, ensure_model
+from conftest import modules_loaded_by_search
 
 ROOT = Path(__file__).parent.parent
 SUBSET = [
@@ -147,12 +146,4 @@ def test_a_model_that_cannot_load_gets_a_short_message(workspace, tmp_path):
 
 
 def test_hybrid_query_path_never_imports_torch(workspace):
-    code = (
-        "import sys\nfrom jipp_kb.cli import cli\n"
-        f"sys.argv = ['jipp-kb', 'search', 'akta kelahiran', '--mode', 'hybrid', '--index-dir', {str(workspace / 'jipp')!r}]\n"
-        "try:\n    cli()\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules]\n"
-        "assert not heavy, heavy\nassert 'onnxruntime' in sys.modules\nprint('clean')"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert out.returncode == 0 and out.stdout.strip().endswith("clean"), out.stderr
+    assert modules_loaded_by_search(workspace / "jipp", "hybrid") == {"onnxruntime"}
