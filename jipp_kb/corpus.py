@@ -75,11 +75,18 @@ def read_and_validate(path: Path, root: Path | None) -> tuple[Case | None, list[
         return None, problems
     meta, fm_problems = validate_front_matter(raw)
     problems += fm_problems
-    problems += validate_body(raw, len(meta.sources) if meta else None)
+    problems += validate_body(raw, len(meta.sources) if meta else None, _depth(raw, meta))
     problems += validate_placeholders(raw, _template(root))
     if meta is None or problems:
         return None, problems
     return _case(raw, meta), problems
+
+
+def _depth(raw: RawCase, meta) -> str:
+    """The case's depth; read from the raw front matter when the rest of it failed validation."""
+    if meta is not None:
+        return meta.depth
+    return "profil" if raw.data.get("depth") == "profil" else "studi kasus"
 
 
 def _template(root: Path | None) -> RawCase | None:
@@ -98,7 +105,7 @@ def _read_template(path: Path, mtime_ns: int) -> RawCase | None:
 
 def _case(raw: RawCase, meta: CaseStudy) -> Case:
     sections = {s.title: s.markdown for s in raw.sections}
-    ordered = {t: sections[t] for t in SECTIONS}
+    ordered = {t: sections.get(t, "") for t in SECTIONS}  # a profile leaves most sections empty
     return Case(meta, ordered, raw.path, raw.display, raw.digest, raw.lines)
 
 

@@ -27,7 +27,11 @@ SECTIONS: tuple[str, ...] = (
     "Replikasi",
     "Pelajaran",
 )
-"""Required body sections (``##`` headings), in this order."""
+"""Body sections (``##`` headings), in this order; a full case study needs all of them."""
+
+PROFILE_SECTIONS: tuple[str, ...] = ("Ringkasan",)
+"""A profile needs only these; any other section it has follows the order above."""
+PROFILE_MIN_SOURCES = 2
 
 SECTIONS_EN: dict[str, str] = dict(
     zip(
@@ -55,6 +59,7 @@ Jenis = Literal["digital", "non-digital"]
 Bentuk = Literal["tata kelola", "pelayanan publik", "lainnya"]
 Tahapan = Literal["inisiatif", "uji coba", "penerapan"]
 Status = Literal["berjalan", "berhenti", "tidak diketahui"]
+Depth = Literal["studi kasus", "profil"]
 Inisiator = Literal["kepala daerah", "anggota dprd", "perangkat daerah", "asn", "masyarakat", "instansi pusat"]
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -131,6 +136,13 @@ class Source(_Strict):
     accessed: date
 
 
+class StatusCheck(_Strict):
+    """When and where the status was last confirmed; separate from when a person reviewed the file."""
+
+    date: date
+    source: int = Field(ge=1, description="Number of the source (1-based, as cited [n]) that confirms the status.")
+
+
 class CaseStudy(_Strict):
     """Front matter of one innovation case study (``corpus/<id>.md``)."""
 
@@ -155,7 +167,9 @@ class CaseStudy(_Strict):
     sdgs: list[Annotated[int, Field(ge=1, le=17)]] = Field(default_factory=list)
     kipp_category: KippCategory | None = None
     awards: list[Award] = Field(default_factory=list)
+    depth: Depth = Field("studi kasus", description="'studi kasus': all nine sections; 'profil': a short record (Ringkasan, at least two sources).")
     status: Status
+    status_confirmed: StatusCheck | None = Field(None, description="Date and source that last confirmed the status.")
     replicated_from: list[Text] = Field(default_factory=list, description="Case ids, or region names for replicas outside the corpus.")
     replicated_by: list[Text] = Field(default_factory=list, description="Case ids, or region names for replicas outside the corpus.")
     contacts: list[Contact] = Field(default_factory=list)

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from jipp_kb import vocab
 from jipp_kb.load import RawCase
 from jipp_kb.problems import Problem
-from jipp_kb.schema import SECTIONS, SLUG, CaseStudy
+from jipp_kb.schema import PROFILE_MIN_SOURCES, PROFILE_SECTIONS, SECTIONS, SLUG, CaseStudy
 
 if TYPE_CHECKING:
     from jipp_kb.corpus import Case
@@ -33,6 +33,12 @@ def validate_front_matter(raw: RawCase) -> tuple[CaseStudy | None, list[Problem]
     problems = []
     if meta.id != raw.path.stem:
         problems.append(Problem(raw.display, raw.line_of(("id",)), "id", f"id '{meta.id}' must equal the file name '{raw.path.stem}'"))
+    n = len(meta.sources)
+    if meta.depth == "profil" and n < PROFILE_MIN_SOURCES:
+        problems.append(Problem(raw.display, raw.line_of(("sources",)), "sources", f"a profile needs at least {PROFILE_MIN_SOURCES} sources; it has {n}"))
+    if meta.status_confirmed and meta.status_confirmed.source > n:
+        loc = ("status_confirmed", "source")
+        problems.append(Problem(raw.display, raw.line_of(loc), "status_confirmed.source", f"is {meta.status_confirmed.source} but there are {n} sources"))
     return meta, problems
 
 
@@ -64,8 +70,8 @@ def _field_names(loc: tuple) -> list[str]:
     return list(model.model_fields)
 
 
-def validate_body(raw: RawCase, n_sources: int | None) -> list[Problem]:
-    """Required sections, in order, none empty; citations point at real sources."""
+def validate_body(raw: RawCase, n_sources: int | None, depth: str = "studi kasus") -> list[Problem]:
+    """Required sections (all for a case study, the summary for a profile), in order, none empty; citations point at real sources."""
     problems: list[Problem] = []
     p = lambda line, field, msg: problems.append(Problem(raw.display, line, field, msg))  # noqa: E731
     if raw.preamble_line is not None:
@@ -84,7 +90,7 @@ def validate_body(raw: RawCase, n_sources: int | None) -> list[Problem]:
         if not section.markdown.strip():
             p(section.line, f"section '{section.title}'", "is empty; write what is known, or say that no public source covers it")
     end_line = raw.fm_end_line + raw.body.count("\n") + 2
-    for title in SECTIONS:
+    for title in PROFILE_SECTIONS if depth == "profil" else SECTIONS:
         if title not in seen:
             p(end_line, f"section '{title}'", f"required section '## {title}' is missing")
     order = [t for t in seen]

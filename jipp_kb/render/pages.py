@@ -278,7 +278,7 @@ class Views:
 
         def context(html: dict[str, str]) -> dict:
             headings = SECTIONS_EN if self.lang == "en" else {s: s for s in SECTIONS}
-            sections = [{"id": slug(s), "heading": headings[s], "html": html[case.sections[s]]} for s in SECTIONS]
+            sections = [{"id": slug(s), "heading": headings[s], "html": html[case.sections[s]]} for s in SECTIONS if case.sections[s]]
             crumbs = self.crumbs(
                 (t("facet.province.index"), u.page("provinsi/")),
                 (t.region(case.meta.province), u.province(case.meta.province)),
