@@ -297,54 +297,27 @@ def index_cmd(ctx: click.Context, corpus: Path | None, index_dir: Path | None, m
     ctx.exit(1 if result.problems else 0)
 
 
-def _filters(province, regency, level, urusan, jenis, bentuk, tahapan, status, award, sdg, year) -> dict:
-    from jipp_kb import vocab
+def _filters(**raw) -> dict:
+    from jipp_kb.filters import FilterError, resolve
 
-    filters: dict = {}
     try:
-        if province:
-            filters["province"] = [vocab.provinces().resolve(p) for p in province]
-        if regency:
-            filters["regency"] = [vocab.regencies().resolve(r) for r in regency]
-        if urusan:
-            filters["urusan"] = [vocab.urusan().resolve(u) for u in urusan]
-        if award:
-            filters["award"] = [_award(a) for a in award]
-    except ValueError as exc:
+        return resolve(raw)
+    except FilterError as exc:
         raise click.BadParameter(str(exc)) from None
-    for name, values in (("level", level), ("jenis", jenis), ("bentuk", bentuk), ("tahapan", tahapan), ("status", status), ("sdg", [str(s) for s in sdg])):
-        if values:
-            filters[name] = list(values)
-    if year:
-        lo, _, hi = year.partition("-" if "-" in year else ":")
-        try:
-            filters["year"] = (int(lo) if lo else None, int(hi) if hi else (int(lo) if "-" not in year else None))
-        except ValueError:
-            raise click.BadParameter(f"'{year}': use YEAR, FROM-TO, FROM- or -TO") from None
-    return filters
-
-
-def _award(text: str) -> str:
-    """'KIPP', 'KIPP Top 45' or an alias of the award name."""
-    from jipp_kb import vocab
-
-    for name in sorted(vocab.awards(), key=len, reverse=True):
-        if text.lower().startswith(name.lower()):
-            tier = text[len(name):].strip()
-            return f"{name} {vocab.resolve_tier(name, tier)}" if tier else name
-    return vocab.award_names().resolve(text)
 
 
 def filter_options(f):
+    from jipp_kb.filters import CHOICES
+
     options = [
         click.option("--province", multiple=True, help="Province (repeat for several)."),
         click.option("--regency", multiple=True, help="Kabupaten/kota."),
-        click.option("--level", multiple=True, type=click.Choice(["nasional", "provinsi", "kabupaten", "kota", "desa"])),
+        click.option("--level", multiple=True, type=click.Choice(CHOICES["level"])),
         click.option("--urusan", multiple=True, help="Government affair (UU 23/2014), e.g. kesehatan."),
-        click.option("--jenis", multiple=True, type=click.Choice(["digital", "non-digital"])),
-        click.option("--bentuk", multiple=True, type=click.Choice(["tata kelola", "pelayanan publik", "lainnya"])),
-        click.option("--tahapan", multiple=True, type=click.Choice(["inisiatif", "uji coba", "penerapan"])),
-        click.option("--status", multiple=True, type=click.Choice(["berjalan", "berhenti", "tidak diketahui"])),
+        click.option("--jenis", multiple=True, type=click.Choice(CHOICES["jenis"])),
+        click.option("--bentuk", multiple=True, type=click.Choice(CHOICES["bentuk"])),
+        click.option("--tahapan", multiple=True, type=click.Choice(CHOICES["tahapan"])),
+        click.option("--status", multiple=True, type=click.Choice(CHOICES["status"])),
         click.option("--award", multiple=True, help="Award, optionally with tier: 'KIPP', 'KIPP Top 45', 'UNPSA'."),
         click.option("--sdg", multiple=True, type=click.IntRange(1, 17), help="SDG number."),
         click.option("--year", default=None, help="Year started: 2019, 2015-2020, 2018- or -2015."),
@@ -360,11 +333,13 @@ def filter_options(f):
 @click.option("--mode", type=click.Choice(["keyword", "semantic", "hybrid"]), default=None, help="Default: the best measured mode (docs/search.md).")
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--facets", is_flag=True, help="Also count the matches per province, urusan, year, …")
+@click.option("--infer/--no-infer", default=True, show_default=True, help="Read places and awards named in the query as filters (and urusan as a preference).")
 @index_option
 @model_option
 @json_option
 @click.pass_context
-def search(ctx: click.Context, query: str, mode: str | None, limit: int, facets: bool, index_dir: Path | None, model: str | None, as_json: bool, **filter_values) -> None:
+def search(ctx: click.Context, query: str, mode: str | None, limit: int, facets: bool, infer: bool, index_dir: Path | None, model: str | None, as_json: bool,
+           **filter_values) -> None:
     """Search the case studies.
 
     \b
@@ -374,7 +349,7 @@ def search(ctx: click.Context, query: str, mode: str | None, limit: int, facets:
       jipp-kb search '"kartu tanda penduduk" urusan:kesehatan' --json
     """
     from jipp_kb.models import ModelError
-    from jipp_kb.search import DEFAULT_MODE, Searcher
+    from jipp_kb.search import DEFAULT_MODE, QueryError, Searcher
 
     config = _config(ctx, index_dir=index_dir, model=model)
     filters = _filters(**filter_values)
@@ -384,22 +359,37 @@ def search(ctx: click.Context, query: str, mode: str | None, limit: int, facets:
     except FileNotFoundError:
         raise click.ClickException(f"no index in {root}; build it with: jipp-kb index") from None
     try:
-        response = searcher.search(query, mode or DEFAULT_MODE, filters, limit, facets)
-    except FileNotFoundError as exc:
-        raise click.ClickException(f"{exc}") from None
-    except ModelError as exc:
+        response = searcher.search(query, mode or DEFAULT_MODE, filters, limit, facets, infer=infer)
+    except (FileNotFoundError, ModelError, QueryError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         searcher.close()
     if as_json:
         _echo_json(response.to_dict())
         return
+    _print_response(response, facets)
+
+
+def _print_response(response, facets: bool) -> None:
+    """Results as an official reads them: what was understood, what was relaxed, then each case."""
     if response.suggestion:
         click.echo(f"Mungkin maksud Anda / did you mean: {response.suggestion}")
-    click.echo(f"{response.total} hasil / results ({response.mode})" + (f", glosarium: {', '.join(response.expanded)}" if response.expanded else ""))
+    for a in response.applied:
+        note = "tidak ada hasil, filter dilepas / no match, filter dropped" if response.relaxed else "--no-infer untuk melepas / --no-infer to drop it"
+        click.echo(f"Filter dari kata \"{a['words']}\": {a['filter']} = {a['value']} ({note})")
+    click.echo(f"{response.total} hasil / results" + (f", glosarium: {', '.join(response.expanded)}" if response.expanded else ""))
+    if response.hidden:
+        click.echo(f"{response.hidden} hasil lemah tidak ditampilkan / weak matches not shown")
+    if not response.complete:
+        click.echo("Pencarian dihentikan karena terlalu lama; hasil terbaik sejauh ini / search stopped at its time limit; best so far")
+    if not response.results:
+        click.echo("Tidak ditemukan. Coba kata lain yang lebih sedikit, atau jelajahi menurut urusan / Nothing found: try fewer or other words, or browse by urusan.")
     for i, r in enumerate(response.results, 1):
-        click.echo(f"\n{i:>2}. {click.style(r.title, bold=True)} — {r.region}  [{r.id}]  {r.score:.3f}" + (f"  ({r.section})" if r.section else ""))
-        click.echo("    " + _terminal_snippet(r.snippet))
+        label = "  [profil]" if r.depth == "profil" else ""
+        meta = ", ".join(str(x) for x in (r.region, r.year, *r.awards) if x)
+        click.echo(f"\n{i:>2}. {click.style(r.title, bold=True)}{label} — {meta}  [{r.id}]" + (f"  ({r.section})" if r.section else ""))
+        if r.snippet:
+            click.echo("    " + _terminal_snippet(r.snippet))
     if facets:
         for name, counts in response.facets.items():
             click.echo(f"\n{name}: " + ", ".join(f"{k} ({v})" for k, v in list(counts.items())[:12]))
@@ -422,6 +412,8 @@ def _terminal_snippet(html: str) -> str:
 @click.pass_context
 def similar(ctx: click.Context, case_id: str, limit: int, index_dir: Path | None, model: str | None, as_json: bool) -> None:
     """The innovations most similar to CASE_ID, and why."""
+    from dataclasses import asdict
+
     from jipp_kb.search import Searcher
 
     config = _config(ctx, index_dir=index_dir, model=model)
@@ -433,10 +425,10 @@ def similar(ctx: click.Context, case_id: str, limit: int, index_dir: Path | None
     except KeyError:
         raise click.ClickException(f"no indexed case with id '{case_id}'") from None
     if as_json:
-        _echo_json(items)
+        _echo_json([asdict(s) for s in items])
         return
     for i, s in enumerate(items, 1):
-        click.echo(f"{i}. {s['title']} — {s['region']}  [{s['id']}]  {s['score']:.3f}\n   {s['reason']}")
+        click.echo(f"{i}. {s.title} — {s.region}  [{s.id}]  {s.score:.3f}\n   {s.reason}")
 
 
 @cli.command("eval")
@@ -444,12 +436,14 @@ def similar(ctx: click.Context, case_id: str, limit: int, index_dir: Path | None
 @click.option("--split", type=click.Choice(["all", "tune", "test"]), default="all", show_default=True, help="Which judged queries to report.")
 @click.option("--keyword-only", is_flag=True, help="Only the keyword engine (no embedding index needed).")
 @click.option("--ablations", is_flag=True, help="Also keyword search without glossary and without stemming.")
+@click.option("--grid", is_flag=True, help="Also every setting tried when tuning (fusion weight, relevance floor, query understanding).")
 @corpus_option
 @index_option
 @model_option
 @json_option
 @click.pass_context
-def eval_cmd(ctx: click.Context, queries: Path, split: str, keyword_only: bool, ablations: bool, corpus: Path | None, index_dir: Path | None, model: str | None, as_json: bool) -> None:
+def eval_cmd(ctx: click.Context, queries: Path, split: str, keyword_only: bool, ablations: bool, grid: bool, corpus: Path | None, index_dir: Path | None,
+             model: str | None, as_json: bool) -> None:
     """Score every search mode on judged QUERIES: nDCG@10, Recall@10, MRR."""
     from jipp_kb.evaluate import evaluate, format_table, load_queries
 
@@ -457,7 +451,7 @@ def eval_cmd(ctx: click.Context, queries: Path, split: str, keyword_only: bool, 
     judged = load_queries(queries)
     loaded = _load_valid_corpus(ctx, corpus) if ablations else None
     try:
-        results = evaluate(config.resolve(config.index_dir), config.model, judged, semantic=not keyword_only, ablations=ablations, corpus=loaded)
+        results = evaluate(config.resolve(config.index_dir), config.model, judged, semantic=not keyword_only, ablations=ablations, corpus=loaded, grid=grid)
     except FileNotFoundError as exc:
         raise click.ClickException(f"{exc}") from None
     if as_json:
@@ -491,23 +485,23 @@ def serve(ctx: click.Context, host: str, port: int, watch: bool, corpus: Path | 
         raise click.ClickException(f"no site in {site_dir}; build it first with: jipp-kb build")
     loaded = _load_valid_corpus(ctx, corpus)
     try:
-        app = serving.App(config, loaded)
+        app = serving.App(config, loaded, site_dir)
     except FileNotFoundError:
         raise click.ClickException("no index; build it first with: jipp-kb index") from None
-    server = serving.make_server(app, site_dir, host, port)
+    server = serving.make_server(app, host, port)
     if watch:
         def rebuild() -> None:
             click.echo("corpus changed: re-indexing and rebuilding…", err=True)
             _rebuild(ctx, config, corpus, app)
 
         threading.Thread(target=serving.watch, args=(_corpus_path(ctx, corpus), rebuild), daemon=True).start()
-    click.echo(f"Serving {site_dir} at http://{host}:{server.server_address[1]}{app.urls.base}  (Ctrl-C to stop)", err=True)
+    click.echo(f"Serving {site_dir} at http://{host}:{server.effective_port}{app.urls.base}  (Ctrl-C to stop)", err=True)
     try:
-        server.serve_forever()
+        server.run()
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
+        server.close()
 
 
 def _rebuild(ctx: click.Context, config, corpus: Path | None, app) -> None:

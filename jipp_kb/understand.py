@@ -1,0 +1,106 @@
+"""Query understanding: places, awards, urusan and replication named in the query's own words.
+
+"inovasi kesehatan di sulawesi selatan" becomes the search "inovasi kesehatan"
+with the filter province = Sulawesi Selatan (shown to the user, who can remove
+it), and a preference for cases whose urusan is kesehatan. A place becomes a
+filter only when the words cannot mean anything else: a province name or short
+form, or a kabupaten/kota written with its prefix or in several words; a bare
+one-word regency name ("Batu", "Bone") is only a preference.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from jipp_kb import vocab
+
+WORD = re.compile(r"[\w.]+", re.UNICODE)
+PREFIXES = {"kabupaten": "Kabupaten", "kab": "Kabupaten", "kab.": "Kabupaten", "kota": "Kota"}
+LINKS = {"di", "dari", "provinsi", "prov", "prov.", "wilayah", "daerah"}
+"""Words that only introduce a place; dropped with it."""
+REPLICATION = re.compile(r"\b(?:(?:di|me)?replikasi(?:kan)?|direplikasi|ditiru|meniru|diadopsi|replicat\w*|copied)\b", re.I)
+ELSEWHERE = {"daerah", "lain", "other", "regions", "elsewhere", "sudah", "telah", "oleh", "ke", "by"}
+"""Words around a replication phrase ("sudah direplikasi daerah lain") that say nothing more."""
+MAX_WORDS = 4
+AMBIGUOUS_URUSAN = {"desa", "sosial", "kia", "daerah"}
+"""Words that name an urusan but usually mean something else in a query ("media sosial", "sekolah desa", "KIA" the child ID card)."""
+
+
+@dataclass
+class Understood:
+    text: str
+    """What the engines search: the query without the words that became filters."""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    prefer_urusan: list[str] = field(default_factory=list)
+    prefer_regency: list[str] = field(default_factory=list)
+    prefer_replicated: bool = False
+    applied: list[dict] = field(default_factory=list)
+    """[{"filter": name, "value": value, "words": as written}], for the user to see and remove."""
+
+
+def understand(text: str) -> Understood:
+    words = WORD.findall(text)
+    lower = [w.lower().strip(".") or w.lower() for w in words]
+    used = [False] * len(words)
+    out = Understood(text)
+
+    def take(i: int, n: int) -> str:
+        for k in range(i, i + n):
+            used[k] = True
+        if i > 0 and lower[i - 1] in LINKS and not used[i - 1]:
+            used[i - 1] = True
+        return " ".join(words[i : i + n])
+
+    def add(name: str, value: str, written: str) -> None:
+        if value not in out.filters.setdefault(name, []):
+            out.filters[name].append(value)
+            out.applied.append({"filter": name, "value": value, "words": written})
+
+    provinces, regencies, urusan = vocab.provinces(), vocab.regencies(), vocab.urusan()
+    for n in range(MAX_WORDS, 0, -1):
+        for i in range(len(words) - n + 1):
+            if any(used[i : i + n]):
+                continue
+            phrase = " ".join(lower[i : i + n])
+            if phrase in provinces and lower[i] not in PREFIXES:
+                add("province", provinces.resolve(phrase), take(i, n))
+            elif phrase in regencies and (n > 1 or lower[i] in PREFIXES):
+                if n == 2 and lower[i] in PREFIXES and f"{PREFIXES[lower[i]]} {words[i + 1]}" not in regencies:
+                    continue
+                add("regency", regencies.resolve(phrase), take(i, n))
+            elif n == 1 and len(phrase) > 3 and phrase in regencies:
+                out.prefer_regency.append(regencies.resolve(phrase))
+    _awards(words, lower, used, take, add)
+    for n in range(3, 0, -1):
+        for i in range(len(words) - n + 1):
+            phrase = " ".join(lower[i : i + n])
+            if phrase not in AMBIGUOUS_URUSAN and phrase in urusan and (name := urusan.resolve(phrase)) not in out.prefer_urusan:
+                out.prefer_urusan.append(name)
+    if REPLICATION.search(text):
+        out.prefer_replicated = True
+        for i, w in enumerate(lower):
+            if REPLICATION.fullmatch(w) or w in ELSEWHERE:
+                used[i] = True
+    rest = " ".join(w for w, u in zip(words, used) if not u)
+    out.text = rest if re.search(r"\w", rest) else text
+    return out
+
+
+def _awards(words: list[str], lower: list[str], used: list[bool], take, add) -> None:
+    names = vocab.award_names()
+    for n in range(3, 0, -1):
+        for i in range(len(words) - n + 1):
+            phrase = " ".join(lower[i : i + n])
+            if any(used[i : i + n]) or phrase not in names:
+                continue
+            award = names.resolve(phrase)
+            tiers = vocab.Vocabulary("tier", vocab.awards()[award]["tiers"])
+            k = next((k for k in (2, 1) if i + n + k <= len(words) and " ".join(lower[i + n : i + n + k]) in tiers), 0)
+            if k:
+                add("award", f"{award} {tiers.resolve(' '.join(lower[i + n : i + n + k]))}", take(i, n + k))
+            else:
+                add("award", award, take(i, n))
+    for i in range(len(words) - 1):
+        if not used[i] and lower[i] == "top" and lower[i + 1].isdigit() and f"Top {lower[i + 1]}" in vocab.awards()["KIPP"]["tiers"]:
+            add("award", f"KIPP Top {lower[i + 1]}", take(i, 2))
