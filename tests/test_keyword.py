@@ -18,10 +18,9 @@ from jipp_kb.analysis import Analysis
 from jipp_kb.cli import cli
 from jipp_kb.corpus import load_corpus
 from jipp_kb.search import Searcher, fuse
+from conftest import FIXTURE_CORPUS as CORPUS
 from conftest import modules_loaded_by_search
 
-ROOT = Path(__file__).parent.parent
-CORPUS = ROOT / "corpus"
 GLOSSARY = [
     {"term": "KTP-el", "expansion": "kartu tanda penduduk elektronik", "synonyms": ["e-KTP"]},
     {"term": "pengaduan", "synonyms": ["keluhan", "aduan"]},
@@ -171,14 +170,14 @@ def _big_corpus(dst: Path, copies: int) -> None:
 
 def test_kill_9_during_rebuild_leaves_the_index_working(tmp_path):
     corpus_dir = tmp_path / "corpus"
-    _big_corpus(corpus_dir, 6)
+    _big_corpus(corpus_dir, 25)
     index_dir = tmp_path / "jipp"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     cmd = [sys.executable, "-m", "jipp_kb", "index", "--keyword-only", "-q", "--corpus", str(corpus_dir), "--index-dir", str(index_dir)]
     subprocess.run(cmd, check=False, env=env, capture_output=True)
     live = store.current(index_dir, "keyword")
     assert live is not None
-    before = Searcher(index_dir, "").search("sampah", limit=5).results
+    before = Searcher(index_dir, "").search("sampah", "keyword", limit=5).results
     proc = subprocess.Popen([*cmd, "--rebuild"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not [p for p in index_dir.glob("keyword.*") if p.resolve() != live]:
@@ -187,7 +186,7 @@ def test_kill_9_during_rebuild_leaves_the_index_working(tmp_path):
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert store.current(index_dir, "keyword") == live, "the killed rebuild must not be published"
-    assert [r.id for r in Searcher(index_dir, "").search("sampah", limit=5).results] == [r.id for r in before]
+    assert [r.id for r in Searcher(index_dir, "").search("sampah", "keyword", limit=5).results] == [r.id for r in before]
     result = subprocess.run([*cmd, "--rebuild"], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert [p.name for p in index_dir.glob("keyword.*")] == [store.current(index_dir, "keyword").name], "leftovers are cleaned"
@@ -207,12 +206,12 @@ def test_cli_index_search_json_and_facets(tmp_path):
     assert runner.invoke(cli, ["index", "--keyword-only", "-q", *args]).exit_code == 0
     import json
 
-    result = runner.invoke(cli, ["search", "sampah", "--json", "--facets", "--province", "Jateng", "--index-dir", str(tmp_path / "ix")])
+    result = runner.invoke(cli, ["search", "sampah", "--mode", "keyword", "--json", "--facets", "--province", "Jateng", "--index-dir", str(tmp_path / "ix")])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"query", "mode", "results", "total", "facets", "suggestion", "expanded"}
+    assert set(data) == {"query", "mode", "results", "total", "facets", "suggestion", "expanded", "applied", "relaxed", "hidden", "complete"}
     assert data["results"] and all(r["region"].endswith("Jawa Tengah") for r in data["results"])
-    assert set(data["results"][0]) == {"id", "title", "region", "score", "snippet", "section", "keyword_rank", "semantic_rank"}
+    assert set(data["results"][0]) == {"id", "title", "region", "score", "snippet", "section", "keyword_rank", "semantic_rank", "year", "awards", "depth", "reason"}
     bad = runner.invoke(cli, ["search", "x", "--province", "Jawa Timor", "--index-dir", str(tmp_path / "ix")])
     assert bad.exit_code == 2 and "did you mean 'Jawa Timur'" in bad.output
     missing = runner.invoke(cli, ["search", "x", "--index-dir", str(tmp_path / "none")])
