@@ -575,7 +575,8 @@ def pack(ctx: click.Context, collection: str | None, case_ids: str | None, query
             selection = from_query(loaded, config, query, filters, limit)
         for missing in selection.skipped:
             click.echo(f"warning: collection '{collection}' lists '{missing}', which is not a valid case; left out", err=True)
-        spec = make_spec(loaded, selection, lang=language, title=title, audience=audience, day=day.date() if day else None, query=query, base_url=config.base_url)
+        spec = make_spec(loaded, selection, lang=language, title=title, audience=audience, day=day.date() if day else None, query=query, base_url=config.base_url,
+                         theme_dir=config.theme_path())
         folder = output or config.resolve(Path("packs") / default_folder(selection, spec))
         result = build_pack(loaded, spec, folder, pdf=not no_pdf, report=report, pdf_cache=cache)
     except PackError as exc:
