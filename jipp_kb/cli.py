@@ -439,8 +439,17 @@ def similar(ctx: click.Context, case_id: str, limit: int, index_dir: Path | None
         click.echo(f"{i}. {s['title']} — {s['region']}  [{s['id']}]  {s['score']:.3f}\n   {s['reason']}")
 
 
+DEFAULT_QUERIES = Path("tests/data/queries.yml")
+"""The repository's judged queries, relative to the config file's folder (the repository root)."""
+
+
 @cli.command("eval")
-@click.argument("queries", type=click.Path(path_type=Path, dir_okay=False, exists=True), default="tests/data/queries.yml", required=False)
+@click.option(
+    "--queries",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help=f"Judged queries, YAML (docs/queries.md) (default: {DEFAULT_QUERIES} next to jipp-kb.toml).",
+)
 @click.option("--split", type=click.Choice(["all", "tune", "test"]), default="all", show_default=True, help="Which judged queries to report.")
 @click.option("--keyword-only", is_flag=True, help="Only the keyword engine (no embedding index needed).")
 @click.option("--ablations", is_flag=True, help="Also keyword search without glossary and without stemming.")
@@ -449,11 +458,14 @@ def similar(ctx: click.Context, case_id: str, limit: int, index_dir: Path | None
 @model_option
 @json_option
 @click.pass_context
-def eval_cmd(ctx: click.Context, queries: Path, split: str, keyword_only: bool, ablations: bool, corpus: Path | None, index_dir: Path | None, model: str | None, as_json: bool) -> None:
-    """Score every search mode on judged QUERIES: nDCG@10, Recall@10, MRR."""
+def eval_cmd(ctx: click.Context, queries: Path | None, split: str, keyword_only: bool, ablations: bool, corpus: Path | None, index_dir: Path | None, model: str | None, as_json: bool) -> None:
+    """Score every search mode on the judged queries: nDCG@10, Recall@10, MRR."""
     from jipp_kb.evaluate import evaluate, format_table, load_queries
 
     config = _config(ctx, index_dir=index_dir, model=model)
+    queries = queries or config.resolve(DEFAULT_QUERIES)
+    if not queries.is_file():
+        raise click.UsageError(f"no judged queries at {queries}; give the file with --queries (format: docs/queries.md)")
     judged = load_queries(queries)
     loaded = _load_valid_corpus(ctx, corpus) if ablations else None
     try:
