@@ -349,9 +349,8 @@ def test_theme_dir_overrides_pack_templates_strings_and_css(tmp_path, corpus):
     (override / "matrix.html").write_text("<p>{{ t('pack.matrix.title') }} / {{ spec.audience }}</p>", encoding="utf-8")
     (tmp_path / "jipp-kb.toml").write_text('theme_dir = "tema"\n', encoding="utf-8")
     out = tmp_path / "out"
-    result = CliRunner().invoke(
-        cli, ["--config", str(tmp_path / "jipp-kb.toml"), "pack", "--corpus", str(CORPUS), "--cases", "gebrakan-susi", "-o", str(out), "--no-pdf", "-q"]
-    )
+    args = ["pack", "--corpus", str(CORPUS), "--cases", "gebrakan-susi", "-o", str(out), "--no-pdf", "-q"]
+    result = CliRunner().invoke(cli, ["--config", str(tmp_path / "jipp-kb.toml"), *args])
     assert result.exit_code == 0, result.output
     assert (out / "matrix.html").read_text(encoding="utf-8") == f"<p>{strings('id')('pack.matrix.title')} / Tim inovasi Kantor Kami</p>"
     handout = (out / "handout.html").read_text(encoding="utf-8")

@@ -674,7 +674,8 @@ def build_packs(
     try:
         with progress(len(wanted), "Learning packs") if progress else contextlib.nullcontext() as bar:
             for cid in wanted:
-                spec = make_spec(corpus, from_collection(corpus, cid, lang), lang=lang, base_url=config.base_url, theme_dir=config.theme_path())
+                selection = from_collection(corpus, cid, lang)
+                spec = make_spec(corpus, selection, lang=lang, base_url=config.base_url, theme_dir=config.theme_path())
                 folder = site_dir / Urls.pack_file_path(cid, "")
                 files[cid], html = write_texts(corpus, spec, folder)
                 target = folder / "handout.pdf"

@@ -119,7 +119,9 @@ def load_theme(override: Path | None = None) -> Theme:
         h.update(f"{rank} {rel}".encode() + b"\0" + path.read_bytes())
     static = {name: path.read_bytes() for name, path in dirs.files("static").items()}
     pages = {
-        name.removesuffix(".md"): page_html(path.read_text(encoding="utf-8")) for name, path in dirs.files("pages").items() if name.endswith(".md")
+        name.removesuffix(".md"): page_html(path.read_text(encoding="utf-8"))
+        for name, path in dirs.files("pages").items()
+        if name.endswith(".md")
     }
     for lang in LANGS:
         if f"about.{lang}" not in pages:
