@@ -75,7 +75,6 @@ class BuildResult:
 
 @dataclass
 class Theme:
-    dirs: ThemeDirs
     env: jinja2.Environment
     strings: dict[str, Strings]
     static: dict[str, bytes]
@@ -126,7 +125,7 @@ def load_theme(override: Path | None = None) -> Theme:
     for lang in LANGS:
         if f"about.{lang}" not in pages:
             raise SiteError(f"theme has no pages/about.{lang}.md")
-    return Theme(dirs, dirs.env("templates"), {lang: Strings(lang, data[lang]) for lang in LANGS}, static, pages, h.hexdigest())
+    return Theme(dirs.env("templates"), {lang: Strings(lang, data[lang]) for lang in LANGS}, static, pages, h.hexdigest())
 
 
 # -- output ---------------------------------------------------------------------------------
