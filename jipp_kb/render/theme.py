@@ -35,7 +35,10 @@ class ThemeError(ValueError):
 
 def packaged_theme() -> Path:
     """The theme installed with the package, as a folder on disk (pip always unpacks wheels)."""
-    root = resources.files(PACKAGE)
+    try:
+        root = resources.files(PACKAGE)
+    except ModuleNotFoundError:  # jipp_kb imported from a source folder that was never installed
+        raise ThemeError(f"the theme package {PACKAGE} is not installed; install jipp-kb (in a clone: pip install -e .)") from None
     if not isinstance(root, Path):
         raise ThemeError(f"the packaged theme is not a folder on disk ({root}); install jipp-kb with pip")
     return root
