@@ -168,6 +168,7 @@ def pack_theme(theme_dir: Path | None = None) -> PackTheme:
 
 
 def strings(lang: str, theme_dir: Path | None = None) -> Strings:
+    """One language of ``pack_theme``'s strings; an unknown language is the user's error, not a KeyError."""
     if lang not in LANGS:
         raise PackError(f"unknown language '{lang}'; use id or en")
     return pack_theme(theme_dir).strings[lang]
