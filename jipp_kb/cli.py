@@ -1,6 +1,6 @@
 """The ``jipp-kb`` command line: thin commands that call the library.
 
-Exit codes: 0 success, 1 content or build problems, 2 usage errors.
+Exit codes: 0 success, 1 content or build problems (or a missing extra), 2 usage errors.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from jipp_kb import __version__
+from jipp_kb.extras import MissingExtra, extra_of, install_hint, missing, require
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
@@ -41,7 +42,24 @@ corpus_option = click.option(
 json_option = click.option("as_json", "--json", is_flag=True, help="Print JSON instead of text.")
 
 
-@click.group(context_settings=CONTEXT)
+class Commands(click.Group):
+    """Turns a missing optional dependency into one line naming the extra to install (exit 1)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except MissingExtra as exc:
+            raise click.ClickException(str(exc)) from None
+        except ModuleNotFoundError as exc:
+            extra = extra_of(exc)
+            if extra is None:
+                raise
+            command = f"jipp-kb {ctx.invoked_subcommand}" if ctx.invoked_subcommand else "jipp-kb"
+            message = f"{command} needs the '{extra}' extra (missing: {exc.name}); install it with: {install_hint(extra)}"
+            raise click.ClickException(message) from None
+
+
+@click.group(cls=Commands, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", message=f"%(prog)s %(version)s (Python {sys.version.split()[0]})")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Config file (default: ./jipp-kb.toml if present).")
 @click.pass_context
@@ -187,15 +205,13 @@ def build(
     rendered again, and only packs whose handout changed get a new PDF.
     Each collection page links to its pack.
     """
+    require("site", "jipp-kb build")
     from jipp_kb.pack import PackError
     from jipp_kb.render.site import SiteError
-    from jipp_kb.search import similar_map
 
     config = _config(ctx, base_url=base_url)
     loaded = _load_valid_corpus(ctx, corpus)
-    similar = similar_map(loaded, config)
-    if not similar and not as_json:
-        click.echo("no embedding index: case pages get no 'Inovasi serupa' (run jipp-kb index first)", err=True)
+    similar = _similar(loaded, config, quiet=as_json)
 
     def progress(length: int, label: str):
         return click.progressbar(length=length, label=label, file=sys.stderr)
@@ -225,6 +241,20 @@ def build(
             click.echo(f"learning packs: {len(packs)} collections in {result.output / 'packs'}")
         click.echo(f"open {result.output / 'index.html'} or run: jipp-kb serve", err=True)
     ctx.exit(1 if loaded.problems else 0)
+
+
+def _similar(loaded, config, quiet: bool) -> dict:
+    """'Inovasi serupa' for the case pages, when the search extra and an embedding index are there."""
+    if missing("search"):
+        if not quiet:
+            click.echo(f"case pages get no 'Inovasi serupa' without the 'search' extra ({install_hint('search')})", err=True)
+        return {}
+    from jipp_kb.search import similar_map
+
+    similar = similar_map(loaded, config)
+    if not similar and not quiet:
+        click.echo("no embedding index: case pages get no 'Inovasi serupa' (run jipp-kb index first)", err=True)
+    return similar
 
 
 def _render(loaded, config, similar: dict, output: Path | None = None, search: bool = True, packs: bool = True, progress=None):
@@ -268,6 +298,7 @@ def index_cmd(ctx: click.Context, corpus: Path | None, index_dir: Path | None, m
     aside and swapped in atomically, so an interrupted run never breaks the
     index that searches are using.
     """
+    require("search", "jipp-kb index")
     from jipp_kb.indexer import index_corpus
     from jipp_kb.models import ModelError
     from jipp_kb.store import IndexBusy
@@ -348,6 +379,7 @@ def search(ctx: click.Context, query: str, mode: str | None, limit: int, facets:
       jipp-kb search "menurunkan kematian ibu" --province Sulsel --facets
       jipp-kb search '"kartu tanda penduduk" urusan:kesehatan' --json
     """
+    require("search", "jipp-kb search")
     from jipp_kb.models import ModelError
     from jipp_kb.search import DEFAULT_MODE, QueryError, Searcher
 
@@ -414,6 +446,7 @@ def similar(ctx: click.Context, case_id: str, limit: int, index_dir: Path | None
     """The innovations most similar to CASE_ID, and why."""
     from dataclasses import asdict
 
+    require("search", "jipp-kb similar")
     from jipp_kb.search import Searcher
 
     config = _config(ctx, index_dir=index_dir, model=model)
@@ -431,8 +464,17 @@ def similar(ctx: click.Context, case_id: str, limit: int, index_dir: Path | None
         click.echo(f"{i}. {s.title} — {s.region}  [{s.id}]  {s.score:.3f}\n   {s.reason}")
 
 
+DEFAULT_QUERIES = Path("tests/data/queries.yml")
+"""The repository's judged queries, relative to the config file's folder (the repository root)."""
+
+
 @cli.command("eval")
-@click.argument("queries", type=click.Path(path_type=Path, dir_okay=False, exists=True), default="tests/data/queries.yml", required=False)
+@click.option(
+    "--queries",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help=f"Judged queries, YAML (docs/queries.md) (default: {DEFAULT_QUERIES} next to jipp-kb.toml).",
+)
 @click.option("--split", type=click.Choice(["all", "tune", "test"]), default="all", show_default=True, help="Which judged queries to report.")
 @click.option("--keyword-only", is_flag=True, help="Only the keyword engine (no embedding index needed).")
 @click.option("--ablations", is_flag=True, help="Also keyword search without glossary and without stemming.")
@@ -442,12 +484,16 @@ def similar(ctx: click.Context, case_id: str, limit: int, index_dir: Path | None
 @model_option
 @json_option
 @click.pass_context
-def eval_cmd(ctx: click.Context, queries: Path, split: str, keyword_only: bool, ablations: bool, grid: bool, corpus: Path | None, index_dir: Path | None,
-             model: str | None, as_json: bool) -> None:
-    """Score every search mode on judged QUERIES: nDCG@10, Recall@10, MRR."""
+def eval_cmd(ctx: click.Context, queries: Path | None, split: str, keyword_only: bool, ablations: bool, grid: bool, corpus: Path | None,
+             index_dir: Path | None, model: str | None, as_json: bool) -> None:
+    """Score every search mode on the judged queries: nDCG@10, Recall@10, MRR."""
+    require("search", "jipp-kb eval")
     from jipp_kb.evaluate import evaluate, format_table, load_queries
 
     config = _config(ctx, index_dir=index_dir, model=model)
+    queries = queries or config.resolve(DEFAULT_QUERIES)
+    if not queries.is_file():
+        raise click.UsageError(f"no judged queries at {queries}; give the file with --queries (format: docs/queries.md)")
     judged = load_queries(queries)
     loaded = _load_valid_corpus(ctx, corpus) if ablations else None
     try:
@@ -477,6 +523,9 @@ def serve(ctx: click.Context, host: str, port: int, watch: bool, corpus: Path | 
     """
     import threading
 
+    require("search", "jipp-kb serve")
+    if watch:
+        require("site", "jipp-kb serve --watch")
     from jipp_kb import serve as serving
 
     config = _config(ctx, index_dir=index_dir, model=model)
@@ -548,6 +597,9 @@ def pack(ctx: click.Context, collection: str | None, case_ids: str | None, query
       jipp-kb pack --cases gebrakan-susi,anc-hipnoterapi --title "Bimtek KIA" --lang en
       jipp-kb pack --query stunting --province "Sulawesi Selatan" --limit 6
     """
+    require("site", "jipp-kb pack")
+    if query:
+        require("search", "jipp-kb pack --query")
     from jipp_kb.pack.build import PackError, build_pack, default_folder, from_collection, from_ids, from_query, make_spec, pdf_cache_for
 
     if sum(bool(x) for x in (collection, case_ids, query)) != 1:
@@ -569,7 +621,8 @@ def pack(ctx: click.Context, collection: str | None, case_ids: str | None, query
             selection = from_query(loaded, config, query, filters, limit)
         for missing in selection.skipped:
             click.echo(f"warning: collection '{collection}' lists '{missing}', which is not a valid case; left out", err=True)
-        spec = make_spec(loaded, selection, lang=language, title=title, audience=audience, day=day.date() if day else None, query=query, base_url=config.base_url)
+        spec = make_spec(loaded, selection, lang=language, title=title, audience=audience, day=day.date() if day else None, query=query, base_url=config.base_url,
+                         theme_dir=config.theme_path())
         folder = output or config.resolve(Path("packs") / default_folder(selection, spec))
         result = build_pack(loaded, spec, folder, pdf=not no_pdf, report=report, pdf_cache=cache)
     except PackError as exc:

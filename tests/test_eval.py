@@ -53,6 +53,22 @@ def test_metrics_are_computed_the_standard_way():
 
 
 def test_cli_eval_prints_a_table(index_dir):
-    result = CliRunner().invoke(cli, ["eval", str(QUERIES), "--keyword-only", "--index-dir", str(index_dir)])
+    result = CliRunner().invoke(cli, ["eval", "--queries", str(QUERIES), "--keyword-only", "--index-dir", str(index_dir)])
     assert result.exit_code == 0, result.output
     assert "nDCG@10" in result.output and "keyword" in result.output
+
+
+def test_cli_eval_finds_the_queries_next_to_the_config_file(index_dir, tmp_path, monkeypatch):
+    """The default query file is the repository's, wherever the command runs from."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["--config", str(ROOT / "jipp-kb.toml"), "eval", "--keyword-only", "--index-dir", str(index_dir)])
+    assert result.exit_code == 0, result.output
+    assert f"from {QUERIES}" in result.output
+
+
+def test_cli_eval_without_queries_says_how_to_give_them(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["eval", "--keyword-only"])
+    assert result.exit_code == 2
+    assert f"no judged queries at {Path('tests/data/queries.yml')}" in result.stderr and "--queries" in result.stderr
+    assert "Traceback" not in result.output

@@ -339,3 +339,20 @@ def test_build_packs_for_the_site(tmp_path, corpus):
     before = (pdf.stat().st_mtime_ns, pdf.read_bytes())
     assert build_packs(small, config, site) == built
     assert (pdf.stat().st_mtime_ns, pdf.read_bytes()) == before, "an unchanged pack is neither laid out nor rewritten"
+
+
+def test_theme_dir_overrides_pack_templates_strings_and_css(tmp_path, corpus):
+    override = tmp_path / "tema" / "pack"
+    (override / "i18n").mkdir(parents=True)
+    (override / "i18n" / "id.yml").write_text("default_audience: Tim inovasi Kantor Kami\n", encoding="utf-8")
+    (override / "pack.css").write_text("body { color: teal }\n", encoding="utf-8")
+    (override / "matrix.html").write_text("<p>{{ t('pack.matrix.title') }} / {{ spec.audience }}</p>", encoding="utf-8")
+    (tmp_path / "jipp-kb.toml").write_text('theme_dir = "tema"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["pack", "--corpus", str(CORPUS), "--cases", "gebrakan-susi", "-o", str(out), "--no-pdf", "-q"]
+    result = CliRunner().invoke(cli, ["--config", str(tmp_path / "jipp-kb.toml"), *args])
+    assert result.exit_code == 0, result.output
+    assert (out / "matrix.html").read_text(encoding="utf-8") == f"<p>{strings('id')('pack.matrix.title')} / Tim inovasi Kantor Kami</p>"
+    handout = (out / "handout.html").read_text(encoding="utf-8")
+    assert "body { color: teal }" in handout and "Tim inovasi Kantor Kami" in handout
+    assert strings("id")("pack.default_audience") != "Tim inovasi Kantor Kami", "the packaged strings are untouched"

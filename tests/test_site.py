@@ -19,7 +19,8 @@ from jipp_kb.config import Config
 from jipp_kb.corpus import load_corpus
 from jipp_kb.render.i18n import flat_keys, load_strings
 from jipp_kb.render.markdown import to_html
-from jipp_kb.render.site import THEME_DIR, build_site
+from jipp_kb.render.site import build_site
+from jipp_kb.render.theme import packaged_theme
 from jipp_kb.render.urls import UrlError, Urls, split_base_url
 from jipp_kb.schema import SECTIONS, SECTIONS_EN
 
@@ -443,17 +444,52 @@ def test_build_without_search_has_no_pagefind(small, tmp_path):
 
 
 def test_both_languages_have_the_same_interface_strings():
-    id_keys, en_keys = (flat_keys(load_strings(THEME_DIR / "i18n", lang)) for lang in ("id", "en"))
+    id_keys, en_keys = (flat_keys(load_strings(packaged_theme() / "i18n", lang)) for lang in ("id", "en"))
     assert id_keys == en_keys
 
 
 def test_templates_have_no_hard_coded_words():
     """Every word the interface shows comes from site/i18n/*.yml."""
-    for path in sorted((THEME_DIR / "templates").glob("*.html")):
+    for path in sorted((packaged_theme() / "templates").glob("*.html")):
         text = re.sub(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", " ", _text(path), flags=re.DOTALL)
         text = re.sub(r"<!--.*?-->|<[^>]*>", " ", text, flags=re.DOTALL)
         words = re.findall(r"[A-Za-z]{2,}", text)
         assert not words, f"{path.name}: hard-coded text {words[:5]}"
+
+
+def test_theme_dir_overrides_templates_strings_and_static_files(small, tmp_path):
+    """A deployment's theme_dir holds only what it changes; everything else comes from the packaged theme."""
+    override = tmp_path / "tema"
+    (override / "templates").mkdir(parents=True)
+    (override / "i18n").mkdir()
+    (override / "static").mkdir()
+    (override / "templates" / "404.html").write_text('{% extends "base.html" %}{% block main %}<h1>{{ t.notfound.title }}</h1>'
+                                                      '<p id="kantor">{{ t.site.tagline }}</p>{% endblock %}', encoding="utf-8")
+    (override / "i18n" / "id.yml").write_text("notfound:\n  title: Halaman tidak ada di Kantor Kami\n", encoding="utf-8")
+    (override / "static" / "site.css").write_text("body { color: teal }\n", encoding="utf-8")
+    (override / "static" / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>", encoding="utf-8")
+    built = _build(tmp_path, small, theme_dir=Path("tema"))  # relative to the config's folder
+    not_found = _text(built.out / "404.html")
+    assert "Halaman tidak ada di Kantor Kami" in not_found and 'id="kantor"' in not_found, "template and string from the override"
+    assert "Pustaka terbuka inovasi" in not_found, "keys the override does not set keep the packaged text"
+    assert "<h1>Page not found</h1>" in _text(built.out / "en" / "404.html"), "en.yml not overridden: the packaged English string"
+    assert _text(built.out / "static" / "site.css") == "body { color: teal }\n"
+    assert (built.out / "static" / "logo.svg").is_file() and (built.out / "static" / "search.js").is_file()
+    assert "Ringkasan" in _text(_case(built, "contoh-akta")), "templates the override lacks come from the package"
+
+
+def test_missing_theme_dir_is_one_clear_error(small, tmp_path):
+    result = CliRunner().invoke(cli, ["--config", str(_config_file(tmp_path, 'theme_dir = "tidak-ada"\n')), "build", "--corpus", str(small),
+                                      "--no-search", "--no-packs", "-q"])
+    assert result.exit_code == 1
+    assert f"theme_dir {tmp_path / 'tidak-ada'} is not a folder" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def _config_file(folder: Path, text: str) -> Path:
+    path = folder / "jipp-kb.toml"
+    path.write_text(f'site_dir = "out"\nindex_dir = "idx"\n{text}', encoding="utf-8")
+    return path
 
 
 def test_urls_respect_the_base_url():

@@ -42,14 +42,15 @@ from jipp_kb.config import Config
 from jipp_kb.corpus import Case, Corpus
 from jipp_kb.pack import content
 from jipp_kb.render.gather import gather
-from jipp_kb.render.i18n import Strings, flat_keys, load_strings
+from jipp_kb.render.i18n import I18nError, Strings, flat_keys
 from jipp_kb.render.markdown import CITE_TARGET, to_html
-from jipp_kb.render.site import THEME_DIR, Progress, store
+from jipp_kb.render.site import Progress, store
+from jipp_kb.render.theme import ThemeDirs, ThemeError
 from jipp_kb.render.urls import UrlError, Urls
 from jipp_kb.schema import SECTIONS_EN
 
-PACK_THEME = THEME_DIR / "pack"
-"""Templates, stylesheet and strings of the packs (``site/pack/``)."""
+PACK_THEME = "pack"
+"""The theme's subfolder of pack templates, stylesheet and strings (``site/pack/``)."""
 
 LANGS = ("id", "en")
 FILES = ("handout.html", "handout.pdf", "matrix.html", "matrix.csv", "discussion.md", "agenda.md", "pack.md")
@@ -142,29 +143,42 @@ def _did_you_mean(value: str, known: Iterable[str]) -> str:
 # -- strings and templates ----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PackTheme:
+    """The pack's templates, stylesheet and strings, loaded once per theme override."""
+
+    env: jinja2.Environment
+    css: Markup
+    strings: dict[str, Strings]
+
+
 @cache
-def strings(lang: str) -> Strings:
-    """The site's strings (field labels, values, months) with the pack's own under ``pack.``."""
+def pack_theme(theme_dir: Path | None = None) -> PackTheme:
+    """The packaged theme's ``pack/``, under the files of ``theme_dir`` (the config's override) when given.
+
+    Strings are the site's (field labels, values, months) with the pack's own under ``pack.``.
+    """
+    try:
+        dirs = ThemeDirs.with_override(theme_dir)
+        data = {lang: {**dirs.strings("i18n", lang), "pack": dirs.strings(f"{PACK_THEME}/i18n", lang)} for lang in LANGS}
+        css = Markup(dirs.file(f"{PACK_THEME}/pack.css").read_text(encoding="utf-8"))
+    except (ThemeError, I18nError) as exc:
+        raise PackError(str(exc)) from None
+    return PackTheme(dirs.env(PACK_THEME), css, {lang: Strings(lang, data[lang]) for lang in LANGS})
+
+
+def strings(lang: str, theme_dir: Path | None = None) -> Strings:
+    """One language of ``pack_theme``'s strings; an unknown language is the user's error, not a KeyError."""
     if lang not in LANGS:
         raise PackError(f"unknown language '{lang}'; use id or en")
-    return Strings(lang, {**load_strings(THEME_DIR / "i18n", lang), "pack": load_strings(PACK_THEME / "i18n", lang)})
+    return pack_theme(theme_dir).strings[lang]
 
 
-def missing_keys() -> dict[str, list[str]]:
+def missing_keys(theme_dir: Path | None = None) -> dict[str, list[str]]:
     """Pack strings present in one language and not the other (empty when both match)."""
-    keys = {lang: flat_keys(load_strings(PACK_THEME / "i18n", lang)) for lang in LANGS}
-    return {lang: sorted(set().union(*keys.values()) - keys[lang]) for lang in LANGS if set().union(*keys.values()) - keys[lang]}
-
-
-@cache
-def _env() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(PACK_THEME)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    keys = {lang: flat_keys(strings(lang, theme_dir).data["pack"]) for lang in LANGS}
+    union = set().union(*keys.values())
+    return {lang: sorted(union - keys[lang]) for lang in LANGS if union - keys[lang]}
 
 
 # -- the pack's content -------------------------------------------------------------------
@@ -180,6 +194,8 @@ class PackSpec:
     description: str = ""
     site_url: str = ""
     """The site's base URL when it names a host (``https://…/``), to link each case's page; empty otherwise."""
+    theme_dir: Path | None = None
+    """The config's theme override, whose ``pack/`` files win over the packaged ones."""
 
 
 def make_spec(
@@ -192,9 +208,10 @@ def make_spec(
     day: date | None = None,
     query: str | None = None,
     base_url: str = "/",
+    theme_dir: Path | None = None,
 ) -> PackSpec:
     """Fill in what the user did not give from the selection, then from the pack's defaults."""
-    t = strings(lang)
+    t = strings(lang, theme_dir)
     cases = [corpus.cases[cid] for cid in selection.case_ids]
     default_title = t("pack.query_title", query=query) if query else t("pack.default_title")
     return PackSpec(
@@ -205,6 +222,7 @@ def make_spec(
         lang,
         selection.description,
         base_url if _has_host(base_url) else "",
+        theme_dir,
     )
 
 
@@ -323,6 +341,7 @@ class Pack:
     """Everything a pack shows, computed once and written in several formats."""
 
     spec: PackSpec
+    theme: PackTheme
     t: Strings
     cases: list[dict]
     matrix: list[dict[str, str]]
@@ -334,21 +353,18 @@ class Pack:
 
 
 def assemble(corpus: Corpus, spec: PackSpec) -> Pack:
-    t = strings(spec.lang)
+    theme = pack_theme(spec.theme_dir)
+    t = strings(spec.lang, spec.theme_dir)
     cases = [corpus.cases[cid] for cid in spec.case_ids]
     titles = {cid: c.meta.title for cid, c in corpus.cases.items()}
     both_ways = _replicas(corpus)
     replicas = {c.id: content.replicated_by(c.id, both_ways, titles) for c in cases}
     views = [_case_view(c, i, len(cases), t, replicas[c.id], spec) for i, c in enumerate(cases, 1)]
     agenda = content.agenda([(v["title"], v["region"]) for v in views], t)
-    return Pack(spec, t, views, _matrix(cases, t, replicas), agenda)
+    return Pack(spec, theme, t, views, _matrix(cases, t, replicas), agenda)
 
 
 # -- output formats -----------------------------------------------------------------------
-
-
-def _css() -> Markup:
-    return Markup((PACK_THEME / "pack.css").read_text(encoding="utf-8"))
 
 
 def _context(pack: Pack) -> dict:
@@ -361,17 +377,17 @@ def _context(pack: Pack) -> dict:
         "cases": pack.cases,
         "matrix": pack.matrix,
         "columns": pack.columns,
-        "css": _css(),
+        "css": pack.theme.css,
         "generator": f"jipp-kb {__version__}",
     }
 
 
 def handout_html(pack: Pack) -> str:
-    return _env().get_template("handout.html").render(**_context(pack))
+    return pack.theme.env.get_template("handout.html").render(**_context(pack))
 
 
 def matrix_html(pack: Pack) -> str:
-    return _env().get_template("matrix.html").render(**_context(pack))
+    return pack.theme.env.get_template("matrix.html").render(**_context(pack))
 
 
 def matrix_csv(pack: Pack) -> bytes:
@@ -463,7 +479,7 @@ def _agenda_md(pack: Pack, level: str = "#") -> list[str]:
     t = pack.t
     lines = [f"{level} {t('pack.agenda.title')}: {pack.spec.title}", "", t("pack.agenda.intro"), ""]
     lines += [f"- **{t('pack.audience')}:** {pack.spec.audience}", ""]
-    lines += [f"{level}# {t('pack.agenda.prepare')}", ""] + [f"- {item}" for item in t._get("pack.agenda.prepare_items")] + [""]
+    lines += [f"{level}# {t('pack.agenda.prepare')}", ""] + [f"- {item}" for item in t.node("pack.agenda.prepare_items")] + [""]
     lines += [f"| {t('pack.agenda.time')} | {t('pack.agenda.session')} | {t('pack.agenda.notes')} |", "|---|---|---|"]
     for b in pack.agenda:
         span = f"{content.clock(b.start, t)}–{content.clock(b.start + b.minutes, t)}"
@@ -659,7 +675,8 @@ def build_packs(
     try:
         with progress(len(wanted), "Learning packs") if progress else contextlib.nullcontext() as bar:
             for cid in wanted:
-                spec = make_spec(corpus, from_collection(corpus, cid, lang), lang=lang, base_url=config.base_url)
+                selection = from_collection(corpus, cid, lang)
+                spec = make_spec(corpus, selection, lang=lang, base_url=config.base_url, theme_dir=config.theme_path())
                 folder = site_dir / Urls.pack_file_path(cid, "")
                 files[cid], html = write_texts(corpus, spec, folder)
                 target = folder / "handout.pdf"

@@ -80,7 +80,8 @@ class Strings:
         """``key.one`` or ``key.other``, with ``{n}`` filled in."""
         return self(f"{key}.{'one' if n == 1 else 'other'}", n=n)
 
-    def _get(self, key: str) -> Any:
+    def node(self, key: str) -> Any:
+        """The raw value at ``key``: a list or mapping (months, a bulleted list) where ``t(key)`` wants one string."""
         node: Any = self.data
         for part in key.split("."):
             if not isinstance(node, dict) or part not in node:
@@ -100,7 +101,7 @@ class Strings:
         return self("values.sdg", n=number, name=goal[self.lang if self.lang in goal else "en"])
 
     def date(self, day: date) -> str:
-        months = self._get("months")
+        months = self.node("months")
         return f"{day.day} {months[day.month - 1]} {day.year}"
 
     def region(self, name: str | None) -> str:

@@ -33,14 +33,12 @@ from jipp_kb.config import Config
 from jipp_kb.corpus import Corpus
 from jipp_kb.render.feed import MAX_ENTRIES, FeedEntry, atom_feed
 from jipp_kb.render.gather import Gathered, Similar, gather
-from jipp_kb.render.i18n import I18nError, Strings, flat_keys, load_strings
+from jipp_kb.render.i18n import I18nError, Strings, flat_keys
 from jipp_kb.render.markdown import HtmlCache, page_html
 from jipp_kb.render.pages import PACK_FILES, Page, SiteInfo, Views, key_data
 from jipp_kb.render.sitemap import SitemapEntry, sitemap_xml
+from jipp_kb.render.theme import ThemeDirs, ThemeError
 from jipp_kb.render.urls import LANGS, SEARCH_BUNDLE, UrlError, Urls
-
-THEME_DIR = Path(__file__).resolve().parents[2] / "site"
-"""The repository's ``site/`` folder: templates, static files, i18n strings, pages."""
 
 MANIFEST_VERSION = 1
 
@@ -77,12 +75,11 @@ class BuildResult:
 
 @dataclass
 class Theme:
-    root: Path
     env: jinja2.Environment
     strings: dict[str, Strings]
     static: dict[str, bytes]
     pages: dict[str, str]
-    """``about.id`` -> rendered HTML of ``site/pages/about.id.md``."""
+    """``about.id`` -> rendered HTML of ``pages/about.id.md``."""
     digest: str
 
 
@@ -96,19 +93,17 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
-def load_theme(root: Path) -> Theme:
-    for sub in ("templates", "static", "i18n", "pages"):
-        if not (root / sub).is_dir():
-            raise SiteError(f"theme folder {root} has no {sub}/ (expected templates/, static/, i18n/, pages/)")
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(root / "templates")),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+def load_theme(override: Path | None = None) -> Theme:
+    """The packaged theme, under the files of ``override`` (the config's ``theme_dir``) when given."""
     try:
-        data = {lang: load_strings(root / "i18n", lang) for lang in LANGS}
+        dirs = ThemeDirs.with_override(override)
+    except ThemeError as exc:
+        raise SiteError(str(exc)) from None
+    for sub in ("templates", "static", "i18n", "pages"):
+        if not (dirs.base / sub).is_dir():
+            raise SiteError(f"theme folder {dirs.base} has no {sub}/ (expected templates/, static/, i18n/, pages/)")
+    try:
+        data = {lang: dirs.strings("i18n", lang) for lang in LANGS}
     except I18nError as exc:
         raise SiteError(str(exc)) from None
     base = flat_keys(data["id"])
@@ -116,21 +111,21 @@ def load_theme(root: Path) -> Theme:
         keys = flat_keys(data[lang])
         if keys != base:
             missing, extra = sorted(base - keys), sorted(keys - base)
-            raise SiteError(f"{root / 'i18n' / (lang + '.yml')}: keys differ from id.yml; missing {missing[:5]}, extra {extra[:5]}")
-    files = sorted(p for p in root.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts))
+            where = " or ".join(str(d / "i18n" / f"{lang}.yml") for d in dirs.dirs)
+            raise SiteError(f"{where}: keys differ from id.yml; missing {missing[:5]}, extra {extra[:5]}")
     h = hashlib.sha256(_code_digest().encode())
-    for path in files:
-        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-    static = {p.relative_to(root / "static").as_posix(): p.read_bytes() for p in files if p.is_relative_to(root / "static")}
+    for rank, rel, path in dirs.all_files():
+        h.update(f"{rank} {rel}".encode() + b"\0" + path.read_bytes())
+    static = {name: path.read_bytes() for name, path in dirs.files("static").items()}
     pages = {
-        p.name.removesuffix(".md"): page_html(p.read_text(encoding="utf-8"))
-        for p in files
-        if p.is_relative_to(root / "pages") and p.suffix == ".md"
+        name.removesuffix(".md"): page_html(path.read_text(encoding="utf-8"))
+        for name, path in dirs.files("pages").items()
+        if name.endswith(".md")
     }
     for lang in LANGS:
         if f"about.{lang}" not in pages:
             raise SiteError(f"theme has no pages/about.{lang}.md")
-    return Theme(root, env, {lang: Strings(lang, data[lang]) for lang in LANGS}, static, pages, h.hexdigest())
+    return Theme(dirs.env("templates"), {lang: Strings(lang, data[lang]) for lang in LANGS}, static, pages, h.hexdigest())
 
 
 # -- output ---------------------------------------------------------------------------------
@@ -358,21 +353,21 @@ def build_site(
     output: Path | None = None,
     search: bool = True,
     cache_dir: Path | None = None,
-    theme_dir: Path | None = None,
     progress: Progress | None = None,
 ) -> BuildResult:
     """Render the valid cases of ``corpus`` to ``output`` (default: the config's ``site_dir``).
 
     ``similar`` maps a case id to ``[(other id, reason)]`` for "Inovasi serupa".
     ``cache_dir`` (default ``<index_dir>/site-cache``) holds rendered Markdown
-    and the manifest that makes the next build incremental.
+    and the manifest that makes the next build incremental. The theme is the
+    packaged one, under the files of the config's ``theme_dir`` if set.
     """
     # A build allocates hundreds of thousands of small objects and frees them
     # all at the end; the cycle collector only slows that down (by a third at 10k cases).
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _build(corpus, config, similar, output=output, search=search, cache_dir=cache_dir, theme_dir=theme_dir, progress=progress)
+        return _build(corpus, config, similar, output=output, search=search, cache_dir=cache_dir, progress=progress)
     finally:
         if was_enabled:
             gc.enable()
@@ -386,7 +381,6 @@ def _build(
     output: Path | None,
     search: bool,
     cache_dir: Path | None,
-    theme_dir: Path | None,
     progress: Progress | None,
 ) -> BuildResult:
     timings: dict[str, float] = {}
@@ -395,7 +389,7 @@ def _build(
     out = output or config.resolve(config.site_dir)
     cache = cache_dir or config.resolve(config.index_dir) / "site-cache"
     out.mkdir(parents=True, exist_ok=True)
-    theme = load_theme(theme_dir or THEME_DIR)
+    theme = load_theme(config.theme_path())
     try:
         base_urls = Urls.from_base_url(config.base_url)
     except UrlError as exc:
