@@ -130,22 +130,25 @@ def new(ctx: click.Context, title: str, province: str, regency: str, agency: str
 
 @cli.command()
 @corpus_option
+@click.option("--stale", is_flag=True, help="List cases whose status was last confirmed over 12 months ago, or never.")
 @json_option
 @click.pass_context
-def stats(ctx: click.Context, corpus: Path | None, as_json: bool) -> None:
-    """Count cases by province, level, urusan, year, jenis, status and award.
+def stats(ctx: click.Context, corpus: Path | None, stale: bool, as_json: bool) -> None:
+    """Count cases by depth, province, level, urusan, year, jenis, status and award.
 
-    Also lists the coverage goals the corpus does not meet yet.
+    Also lists the coverage goals the corpus does not meet yet. With --stale,
+    lists the cases whose status was last confirmed over 12 months ago (or never).
     """
     from jipp_kb.corpus import load_corpus
-    from jipp_kb.stats import corpus_stats, format_stats
+    from jipp_kb.stats import corpus_stats, format_stale, format_stats
+    from jipp_kb.stats import stale as stale_cases
 
     result = load_corpus(_corpus_path(ctx, corpus))
-    data = corpus_stats(result)
+    data = stale_cases(result, date.today()) if stale else corpus_stats(result)
     if as_json:
         _echo_json(data)
     else:
-        click.echo(format_stats(data))
+        click.echo(format_stale(data) if stale else format_stats(data))
     if result.problems:
         click.echo(f"{len(result.problems)} problems: invalid files are not counted (run jipp-kb check)", err=True)
 
@@ -571,6 +574,7 @@ def _rebuild(ctx: click.Context, config, corpus: Path | None, app) -> None:
 @click.option("--query", default=None, help="Keyword search; the top --limit hits, narrowed by the filter options.")
 @filter_options
 @click.option("--limit", "-n", default=6, show_default=True, type=click.IntRange(1, 50), help="Cases taken from --query.")
+@click.option("--profiles", is_flag=True, help="Let --query take short profiles too (by default only full case studies).")
 @click.option("--title", default=None, help="Title on the cover (default: the collection's, else a generic one).")
 @click.option("--audience", default=None, help="Who the pack is for, printed on the cover.")
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Date on the cover, YYYY-MM-DD (default: newest last_reviewed of the cases).")
@@ -582,8 +586,9 @@ def _rebuild(ctx: click.Context, config, corpus: Path | None, app) -> None:
 @index_option
 @json_option
 @click.pass_context
-def pack(ctx: click.Context, collection: str | None, case_ids: str | None, query: str | None, limit: int, title: str | None, audience: str | None, day,
-         lang: str | None, output: Path | None, no_pdf: bool, quiet: bool, corpus: Path | None, index_dir: Path | None, as_json: bool, **filter_values) -> None:
+def pack(ctx: click.Context, collection: str | None, case_ids: str | None, query: str | None, limit: int, profiles: bool, title: str | None,
+         audience: str | None, day, lang: str | None, output: Path | None, no_pdf: bool, quiet: bool, corpus: Path | None, index_dir: Path | None,
+         as_json: bool, **filter_values) -> None:
     """Make a learning pack for a workshop, bimtek or study visit.
 
     Choose the cases with exactly one of --collection, --cases or --query.
@@ -618,7 +623,7 @@ def pack(ctx: click.Context, collection: str | None, case_ids: str | None, query
         elif case_ids:
             selection = from_ids(loaded, case_ids.split(","))
         else:
-            selection = from_query(loaded, config, query, filters, limit)
+            selection = from_query(loaded, config, query, filters, limit, profiles)
         for missing in selection.skipped:
             click.echo(f"warning: collection '{collection}' lists '{missing}', which is not a valid case; left out", err=True)
         spec = make_spec(loaded, selection, lang=language, title=title, audience=audience, day=day.date() if day else None, query=query, base_url=config.base_url,

@@ -15,8 +15,9 @@ from jipp_kb.indexer import glossary_dicts
 
 ROOT = Path(__file__).parent.parent
 QUERIES = ROOT / "tests" / "data" / "queries.yml"
-# Measured 2026-11-27 on 98 queries and 64 cases: nDCG@10 0.892, R@10 0.880, MRR 0.951.
-FLOORS = {"nDCG@10": 0.86, "R@10": 0.85, "MRR": 0.92}
+# Measured 2026-11-29 on 98 queries and 282 cases (847 judgments): nDCG@10 0.757, R@10 0.644, MRR 0.887.
+# (On the 64 cases of 2026-11-27: 0.892 / 0.880 / 0.951; with more relevant cases per query, R@10 cannot reach 1.)
+FLOORS = {"nDCG@10": 0.73, "R@10": 0.62, "MRR": 0.86}
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +48,9 @@ def test_metrics_are_computed_the_standard_way():
     from jipp_kb.evaluate import Query
 
     q = [Query("q", "x", "", "test", {"a": 3, "b": 1})]
-    assert score(q, {"q": ["a", "b"]}) == {"nDCG@10": 1.0, "R@10": 1.0, "MRR": 1.0}
+    assert score(q, {"q": ["a", "b"]}) == {"nDCG@10": 1.0, "R@10": 1.0, "MRR": 1.0, "P@5 shown": 1.0}
     worse = score(q, {"q": ["c", "b", "a"]})
-    assert worse["MRR"] == 0.5 and worse["R@10"] == 1.0 and worse["nDCG@10"] < 1.0
+    assert worse["MRR"] == 0.5 and worse["R@10"] == 1.0 and worse["nDCG@10"] < 1.0 and worse["P@5 shown"] == round(2 / 3, 4)
 
 
 def test_cli_eval_prints_a_table(index_dir):

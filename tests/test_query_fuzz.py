@@ -70,10 +70,10 @@ def searcher(indexed):
 
 
 def test_no_query_hangs_in_any_mode(searcher):
-    """Every query runs in hybrid mode (both engines); every fifth also keyword-only and semantic-only."""
+    """Every query runs through keyword search (where whoosh looped); every fifth also through hybrid and semantic."""
     slow, errors = [], []
     for i, q in enumerate(_queries()):
-        for mode in ("hybrid", "keyword", "semantic") if i % 5 == 0 else ("hybrid",):
+        for mode in ("keyword", "hybrid", "semantic") if i % 5 == 0 else ("keyword",):
             start = time.monotonic()
             try:
                 searcher.search(q, mode, limit=10)

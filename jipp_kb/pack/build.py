@@ -115,9 +115,12 @@ def from_ids(corpus: Corpus, ids: Iterable[str]) -> Selection:
     return Selection(wanted)
 
 
-def from_query(corpus: Corpus, config: Config, query: str, filters: dict, limit: int) -> Selection:
-    """The top keyword-search hits for ``query`` with ``filters`` (canonical names)."""
-    from jipp_kb.search import Searcher
+def from_query(corpus: Corpus, config: Config, query: str, filters: dict, limit: int, profiles: bool = False) -> Selection:
+    """The top hits for ``query`` with ``filters`` (canonical names): full case studies only, unless ``profiles``.
+
+    The default search mode when an embedding index exists, keyword search otherwise.
+    """
+    from jipp_kb.search import DEFAULT_MODE, Searcher
 
     index = config.resolve(config.index_dir)
     try:
@@ -125,10 +128,15 @@ def from_query(corpus: Corpus, config: Config, query: str, filters: dict, limit:
     except FileNotFoundError:
         raise PackError(f"no search index in {index}; build it with: jipp-kb index --keyword-only") from None
     try:
-        response = searcher.search(query, mode="keyword", filters=filters, limit=limit)
+        try:
+            searcher.vectors  # noqa: B018 - is there an embedding index?
+            mode = DEFAULT_MODE
+        except FileNotFoundError:
+            mode = "keyword"
+        response = searcher.search(query, mode=mode, filters=filters, limit=limit * 4)
     finally:
         searcher.close()
-    ids = [r.id for r in response.results if r.id in corpus.cases]
+    ids = [r.id for r in response.results if r.id in corpus.cases and (profiles or corpus.cases[r.id].meta.depth != "profil")][:limit]
     if not ids:
         narrowed = " with these filters" if filters else ""
         raise PackError(f"no case matches '{query}'{narrowed}; try other words or fewer filters")
