@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, NamedTuple
@@ -85,6 +86,7 @@ def _windows(text: str, budget: int) -> list[str]:
 
 
 QUANTISATION = "int8-dynamic"
+QUERY_CACHE = 512
 
 
 def _key(info: ModelInfo, encoder, text: str) -> str:
@@ -268,6 +270,8 @@ class VectorIndex:
         self.case_of = np.array([c["case"] for c in self.chunks])
         self.cases, self.case_index = np.unique(self.case_of, return_inverse=True)
         self._encoder = None
+        self._queries: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
 
     @property
     def encoder(self):
@@ -276,7 +280,19 @@ class VectorIndex:
         return self._encoder
 
     def search(self, text: str, allowed: set[str] | None = None, limit: int = 100) -> list[Match]:
-        return self.search_vector(self.encoder.encode(text), allowed, limit)
+        return self.search_vector(self.query_vector(text), allowed, limit)
+
+    def query_vector(self, text: str) -> np.ndarray:
+        """The query's embedding; the last few hundred are kept, as officials (and eval) repeat queries."""
+        with self._lock:
+            vector = self._queries.pop(text, None)
+        if vector is None:
+            vector = self.encoder.encode(text)
+        with self._lock:  # the server's threads share this index
+            self._queries[text] = vector
+            if len(self._queries) > QUERY_CACHE:
+                self._queries.pop(next(iter(self._queries)))
+        return vector
 
     def search_vector(self, vector: np.ndarray, allowed: set[str] | None = None, limit: int = 100, exclude: str | None = None) -> list[Match]:
         """Cases best first; a case scores as the mean of its two best chunks (its only chunk, if one), and carries the best."""
