@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from jipp_kb.load import LOADER, RawCase, display_path, read_case
+from jipp_kb.load import LOADER, RawCase, ReadError, display_path, read_case, read_limited
 from jipp_kb.problems import Problem
 from jipp_kb.schema import SECTIONS, CaseStudy, Collection, GlossaryEntry
 from jipp_kb.scaffold import TEMPLATE
@@ -64,9 +64,17 @@ class Corpus:
         return [self.cases[k] for k in sorted(self.cases)]
 
 
+CASE_SUFFIXES = (".md", ".markdown")
+"""Compared case-insensitively: ``x.MD`` or ``x.markdown`` is a case someone meant to add; read_case asks to rename it."""
+
+
 def case_files(root: Path) -> list[Path]:
     """Case files: ``*.md`` under the root, skipping ``_``-prefixed ones (template, drafts)."""
-    return sorted(p for p in root.rglob("*.md") if not p.name.startswith("_") and not any(part.startswith(".") for part in p.relative_to(root).parts))
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.suffix.lower() in CASE_SUFFIXES and not p.name.startswith("_") and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
 
 
 def read_and_validate(path: Path, root: Path | None) -> tuple[Case | None, list[Problem]]:
@@ -151,7 +159,7 @@ def _read_yaml(path: Path, corpus: Corpus) -> tuple[object, yaml.Node | None]:
     """Parse a data file once (libyaml): its data, and its node tree for line numbers."""
     shown = display_path(path, corpus.root)
     try:
-        loader = LOADER(path.read_text(encoding="utf-8-sig"))
+        loader = LOADER(read_limited(path).decode("utf-8-sig"))
         try:
             node = loader.get_single_node()
             return (loader.construct_document(node) if node is not None else None), node
@@ -160,8 +168,10 @@ def _read_yaml(path: Path, corpus: Corpus) -> tuple[object, yaml.Node | None]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         corpus.problems.append(Problem(shown, mark.line + 1 if mark else 1, "yaml", f"invalid YAML: {exc.problem}"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        corpus.problems.append(Problem(shown, 1, "file", f"cannot read: {exc}"))
+    except ReadError as exc:
+        corpus.problems.append(Problem(shown, 1, "file", str(exc)))
+    except (UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
+        corpus.problems.append(Problem(shown, 1, "file", f"cannot read: {exc!s:.200}"))
     return None, None
 
 

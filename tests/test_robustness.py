@@ -1,0 +1,143 @@
+"""Nothing crashes, stalls, half-writes or deletes: hostile but realistic input.
+
+Impossible dates, YAML tags, deep nesting, special files and slow-to-parse
+text each become one ``path:line: field: message`` problem, in every
+command, and the other files still go through.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from jipp_kb.cli import cli
+from jipp_kb.corpus import case_files, load_corpus, read_and_validate
+
+DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).parent.parent
+VALID = (DATA / "valid" / "contoh-akta.md").read_text(encoding="utf-8")
+
+
+def _with(old: str, new: str) -> str:
+    assert old in VALID
+    return VALID.replace(old, new, 1)
+
+
+# value typed into the valid fixture -> (line, field, words the message must contain)
+BAD_VALUES = {
+    "impossible-day": (_with("accessed: 2026-11-27", "accessed: 2026-02-30"), 38, "sources.0.accessed", "day is out of range"),
+    "month-13": (_with("last_reviewed: 2026-11-27", "last_reviewed: 2026-13-01"), 39, "last_reviewed", "month must be in 1..12"),
+    "year-zero": (_with("last_reviewed: 2026-11-27", "last_reviewed: 0000-00-00"), 39, "last_reviewed", "not a valid date"),
+    "hour-25": (_with("accessed: 2026-11-27", "accessed: 2026-11-27 25:00:00"), 38, "sources.0.accessed", "hour must be in 0..23"),
+    "int-tag": (_with("year_started: 2013", "year_started: !!int abc"), 22, "year_started", "'abc' is not a valid whole number"),
+    "bool-tag": (_with("kipp_category: null", "kipp_category: !!bool maybe"), 24, "kipp_category", "'maybe' is not a valid boolean"),
+    "float-tag": (_with("sdgs: [16]", "sdgs: [!!float x]"), 23, "sdgs.0", "not a valid number"),
+    "timestamp-tag": (_with("year_started: 2013", "year_started: !!timestamp soon"), 22, "year_started", "not a valid date"),
+    "nested-990": (_with("tags: [akta kelahiran, jemput bola]", "tags: " + "[" * 990 + "]" * 990), 40, "tags.0", "valid string"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_VALUES))
+def test_malformed_value_is_one_located_problem(tmp_corpus: Path, name: str):
+    text, line, field, words = BAD_VALUES[name]
+    path = tmp_corpus / "contoh-akta.md"
+    path.write_text(text, encoding="utf-8")
+    case, problems = read_and_validate(path, tmp_corpus)
+    assert case is None
+    assert [(p.line, p.field) for p in problems] == [(line, field)], problems
+    assert words in problems[0].message
+
+
+def test_malformed_values_in_glossary_and_collections_are_problems(tmp_corpus: Path):
+    (tmp_corpus / "_glossary.yml").write_text("- term: a\n  expansion: !!int x\n", encoding="utf-8")
+    (tmp_corpus / "collections").mkdir()
+    (tmp_corpus / "collections" / "c.yml").write_text("title: x\ndate: 2026-02-30\n", encoding="utf-8")
+    problems = {(p.path.rsplit("/", 1)[-1], p.line) for p in load_corpus(tmp_corpus).problems}
+    assert problems == {("_glossary.yml", 2), ("c.yml", 2)}
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project folder (config + corpus) holding the valid case and one file per malformed value."""
+    root = tmp_path / "corpus"
+    root.mkdir()
+    shutil.copy(DATA / "valid" / "contoh-akta.md", root)
+    shutil.copy(ROOT / "corpus" / "_template.md", root)
+    for name, (text, *_) in BAD_VALUES.items():
+        (root / f"{name}.md").write_text(text.replace("id: contoh-akta", f"id: {name}"), encoding="utf-8")
+    (tmp_path / "jipp-kb.toml").write_text('corpus = "corpus"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check"],
+        ["index", "--keyword-only", "-q"],
+        ["build", "-q", "--no-search", "--no-packs", "-o", "_site"],
+        ["pack", "--cases", "contoh-akta", "--no-pdf", "-q", "-o", "packs/uji"],
+    ],
+    ids=lambda a: a[0],
+)
+def test_every_command_reports_malformed_values_and_goes_on(project: Path, args: list[str]):
+    result = CliRunner().invoke(cli, args)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    output = result.output  # stdout and stderr
+    for name, (_, line, field, _) in BAD_VALUES.items():
+        assert f"corpus/{name}.md:{line}: {field}: " in output, output
+    if args[0] != "pack":  # a pack is made of the cases chosen, and those are valid
+        assert result.exit_code == 1, output
+    if args[0] == "build":
+        assert (project / "_site" / "index.html").is_file()
+
+
+def _special_files(root: Path) -> dict[str, str]:
+    """Files no case can be made of -> words the problem must contain."""
+    (root / "loop.md").symlink_to("loop.md")
+    (root / "a.md").symlink_to("b.md")
+    (root / "b.md").symlink_to("a.md")
+    os.mkfifo(root / "pipe.md")
+    (root / "zero.md").symlink_to("/dev/zero")
+    (root / "folder.md").mkdir()
+    shutil.copy(root / "contoh-akta.md", root / "upper.MD")
+    shutil.copy(root / "contoh-akta.md", root / "long.markdown")
+    return {
+        "loop.md": "link loop",
+        "a.md": "link loop",
+        "b.md": "link loop",
+        "pipe.md": "not a regular file (a named pipe)",
+        "zero.md": "outside the corpus",
+        "folder.md": "not a regular file (a folder)",
+        "upper.MD": "rename it to 'upper.md'",
+        "long.markdown": "rename it to 'long.md'",
+    }
+
+
+def test_special_files_are_reported_and_skipped_without_hanging(tmp_corpus: Path):
+    expected = _special_files(tmp_corpus)
+    start = time.monotonic()
+    corpus = load_corpus(tmp_corpus)
+    assert time.monotonic() - start < 10
+    found = {p.path.rsplit("/", 1)[-1]: p.message for p in corpus.problems}
+    assert set(found) == set(expected), found
+    for name, words in expected.items():
+        assert words in found[name], (name, found[name])
+    assert list(corpus.cases) == ["contoh-akta"]
+
+
+def test_devices_given_as_paths_are_refused_not_read(tmp_corpus: Path):
+    result = CliRunner().invoke(cli, ["check", "--corpus", str(tmp_corpus), "/dev/zero"])
+    assert result.exit_code == 1, result.output
+    assert "/dev/zero:1: file: not a regular file (a character device)" in result.output
+
+
+def test_case_files_lists_misnamed_markdown(tmp_corpus: Path):
+    (tmp_corpus / "x.MD").write_text("", encoding="utf-8")
+    (tmp_corpus / "y.markdown").write_text("", encoding="utf-8")
+    assert [p.name for p in case_files(tmp_corpus)] == ["contoh-akta.md", "x.MD", "y.markdown"]
