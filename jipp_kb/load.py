@@ -37,7 +37,13 @@ class LOADER(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mis
     report an impossible value as a :class:`BadValue` instead of PyYAML's bare ValueError/KeyError."""
 
 
-KINDS = {"bool": "boolean (true or false)", "int": "whole number", "float": "number", "timestamp": "date (YYYY-MM-DD)", "binary": "base64 value"}
+KINDS = {
+    "bool": "boolean (true or false)",
+    "int": "whole number",
+    "float": "number",
+    "timestamp": "date (YYYY-MM-DD)",
+    "binary": "base64 value",
+}
 
 
 def _guarded(tag: str, construct):
@@ -148,8 +154,13 @@ def _os_reason(exc: OSError) -> str:
 
 
 def _file_kind(mode: int) -> str:
-    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-             (stat.S_ISSOCK, "a socket"))  # fmt: skip
+    kinds = (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
     return next((name for test, name in kinds if test(mode)), "a special file")
 
 
