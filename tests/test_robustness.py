@@ -141,3 +141,43 @@ def test_case_files_lists_misnamed_markdown(tmp_corpus: Path):
     (tmp_corpus / "x.MD").write_text("", encoding="utf-8")
     (tmp_corpus / "y.markdown").write_text("", encoding="utf-8")
     assert [p.name for p in case_files(tmp_corpus)] == ["contoh-akta.md", "x.MD", "y.markdown"]
+
+
+SLOW_BEFORE = {  # input -> seconds it took to render before the link parsing was made linear
+    "brackets": ("[" * 40000, 79),
+    "citation-openings": ("[1, " * 4000, 23),
+    "image-openings": ("![" * 5000, 11),
+    "link-openings": ("[a](" * 3000, 6),
+    "heading": ("## " + " " * 4000 + "x", 120),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SLOW_BEFORE))
+def test_rendering_is_linear_on_bracket_runs(name: str):
+    from jipp_kb.render.markdown import to_html
+
+    text, _ = SLOW_BEFORE[name]
+    start = time.monotonic()
+    html = to_html(text)
+    assert time.monotonic() - start < 3, name
+    assert html.count("[") == text.count("[")  # unmatched brackets stay literal text
+
+
+def test_links_and_citations_render_as_before():
+    from jipp_kb.render.markdown import to_html
+
+    text = "Lihat [laman](https://example.org/a (b)) dan [3, 5]; [[x]](u) ![i](j) [a]: [b](c 'judul') [1]"
+    assert to_html(text) == (
+        '<p>Lihat <a href="https://example.org/a (b)" rel="noopener noreferrer nofollow">laman</a> dan '
+        '[<a class="cite" href="#sumber-3">3</a>, <a class="cite" href="#sumber-5">5</a>]; <a href="u">[x]</a>  [a]: '
+        '<a href="c" title="judul">b</a> [<a class="cite" href="#sumber-1">1</a>]</p>'
+    )
+
+
+def test_huge_heading_line_parses_in_linear_time(tmp_corpus: Path):
+    path = tmp_corpus / "contoh-akta.md"
+    path.write_text(VALID + "\n## " + " " * 4000 + "x" * 3000 + " #\n", encoding="utf-8")
+    start = time.monotonic()
+    _, problems = read_and_validate(path, tmp_corpus)
+    assert time.monotonic() - start < 2
+    assert [p.field for p in problems] == ["body"] and "unknown section" in problems[0].message
