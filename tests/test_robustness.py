@@ -181,3 +181,80 @@ def test_huge_heading_line_parses_in_linear_time(tmp_corpus: Path):
     _, problems = read_and_validate(path, tmp_corpus)
     assert time.monotonic() - start < 2
     assert [p.field for p in problems] == ["body"] and "unknown section" in problems[0].message
+
+
+# -- output options never destroy files ------------------------------------------------------------------
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project folder with a config, a small corpus and a pack someone made earlier."""
+    root = tmp_path / "corpus"
+    root.mkdir()
+    shutil.copy(DATA / "valid" / "contoh-akta.md", root)
+    shutil.copy(ROOT / "corpus" / "_template.md", root)
+    (tmp_path / "jipp-kb.toml").write_text('corpus = "corpus"\n', encoding="utf-8")
+    (tmp_path / "packs" / "bimtek").mkdir(parents=True)
+    (tmp_path / "packs" / "bimtek" / "pack.md").write_text("# mine\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("output", [".", "corpus", "corpus/site", "/", "..", "notes"])
+def test_build_refuses_outputs_it_does_not_own(repo: Path, output: str):
+    (repo / "notes").mkdir()
+    (repo / "notes" / "todo.txt").write_text("x", encoding="utf-8")
+    before = _snapshot(repo)
+    result = CliRunner().invoke(cli, ["build", "-q", "--no-search", "--no-packs", "--output", output])
+    assert result.exit_code == 2, result.output
+    assert "refusing to build into" in result.output
+    assert _snapshot(repo) == before
+
+
+def test_build_marks_its_output_and_builds_there_again(repo: Path):
+    for _ in range(2):
+        result = CliRunner().invoke(cli, ["build", "-q", "--no-search", "--no-packs", "--output", "out"])
+        assert result.exit_code == 0, result.output
+        assert (repo / "out" / ".jipp-kb-site").is_file() and (repo / "out" / "index.html").is_file()
+
+
+def test_schema_never_replaces_a_case(repo: Path):
+    case = repo / "corpus" / "contoh-akta.md"
+    before = case.read_bytes()
+    result = CliRunner().invoke(cli, ["schema", str(case)])
+    assert result.exit_code == 2 and "--force" in result.output
+    assert case.read_bytes() == before
+    target = repo / "corpus" / "_schema.json"
+    assert CliRunner().invoke(cli, ["schema", str(target)]).exit_code == 0
+    assert CliRunner().invoke(cli, ["schema", str(target)]).exit_code == 0  # its own schema: replaced without --force
+    assert CliRunner().invoke(cli, ["schema", "--force", str(case)]).exit_code == 0
+    assert case.read_bytes() != before
+
+
+@pytest.mark.parametrize("output", ["corpus", ".", "packs/bimtek"])
+def test_pack_never_overwrites_files_it_did_not_write(repo: Path, output: str):
+    before = _snapshot(repo)
+    result = CliRunner().invoke(cli, ["pack", "--cases", "contoh-akta", "--no-pdf", "-q", "-o", output])
+    assert result.exit_code == 2, result.output
+    assert _snapshot(repo) == before
+
+
+def test_pack_writes_its_folder_again_and_force_overwrites(repo: Path):
+    args = ["pack", "--cases", "contoh-akta", "--no-pdf", "-q"]
+    for _ in range(2):
+        assert CliRunner().invoke(cli, [*args, "-o", "packs/baru"]).exit_code == 0
+    assert (repo / "packs" / "baru" / ".jipp-kb-pack").is_file()
+    assert CliRunner().invoke(cli, [*args, "--force", "-o", "packs/bimtek"]).exit_code == 0
+    assert (repo / "packs" / "bimtek" / "pack.md").read_text(encoding="utf-8") != "# mine\n"
+
+
+def test_matrix_csv_neutralises_spreadsheet_formulas():
+    from jipp_kb.pack.build import csv_cell
+
+    assert [csv_cell(v) for v in ("=HYPERLINK(1)", "+1", "-2", "@SUM(A1)", "\t=1", "Biasa", "", "1 = 1")] == [
+        "'=HYPERLINK(1)", "'+1", "'-2", "'@SUM(A1)", "'\t=1", "Biasa", "", "1 = 1"
+    ]
