@@ -148,6 +148,7 @@ SLOW_BEFORE = {  # input -> seconds it took to render before the link parsing wa
     "citation-openings": ("[1, " * 4000, 23),
     "image-openings": ("![" * 5000, 11),
     "link-openings": ("[a](" * 3000, 6),
+    "link-openings-then-quote": ("[a](" * 3000 + '"', 6),
     "heading": ("## " + " " * 4000 + "x", 120),
 }
 

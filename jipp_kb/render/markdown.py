@@ -142,17 +142,22 @@ class _LinearBrackets:
         self.text: str | None = None
         self.closing: dict[int, int] = {}
         self.quotes: list[int] = []
+        self.opens: list[int] = []
+        self.last_close = -1
 
     def _table(self, data: str) -> None:
         """Where each ``[`` and ``(`` of ``data`` is closed, and where its quotes are."""
         if data is self.text:
             return
-        self.text, self.closing, self.quotes = data, {}, []
+        self.text, self.closing, self.quotes, self.opens = data, {}, [], []
+        self.last_close = data.rfind(")")
         stacks: dict[str, list[int]] = {"]": [], ")": []}
         for m in BRACKETS.finditer(data):
             c, pos = m.group(), m.start()
             if c in "[(":
                 stacks["]" if c == "[" else ")"].append(pos)
+                if c == "(":
+                    self.opens.append(pos)
             elif c in "])":
                 if stacks[c]:
                     self.closing[stacks[c].pop()] = pos
@@ -183,6 +188,13 @@ class _LinearBrackets:
                 quote = self.quotes[bisect.bisect_left(self.quotes, start)] if self.quotes and self.quotes[-1] >= start else -1
             else:
                 quote = min((q for q in (data.find("'", start, close), data.find('"', start, close)) if q >= 0), default=-1)
+            if 0 <= quote and close < 0 and self.last_close < start:
+                # No ')' follows: getLink's scan ends without one; in a title its '(' count down
+                # from the nesting at the quote, and reaching zero "closes" the link (index -1).
+                nesting = 1 + bisect.bisect_left(self.opens, quote) - bisect.bisect_left(self.opens, start)
+                if len(self.opens) - bisect.bisect_left(self.opens, quote) < nesting:
+                    return "", None, index, False
+                return processor.unescape(data[start:-2]).strip(), None, -1, True
             if 0 <= quote and (close < 0 or quote < close):
                 return get_link(data, index)
             if close < 0:
