@@ -76,6 +76,8 @@ class Section:
     title: str
     line: int
     markdown: str
+    text_line: int = 0
+    """Line of the first line of ``markdown`` (blank lines after the heading are stripped from it)."""
 
 
 @dataclass
@@ -331,13 +333,18 @@ def _split_sections(body_lines: list[str], first_line: int, raw: RawCase) -> Non
         title = None if in_fence else _heading(text)
         if title is not None:
             if current:
-                current.markdown = "\n".join(buffer).strip("\n")
-                raw.sections.append(current)
+                _finish(current, buffer, raw)
             current, buffer = Section(title, first_line + offset, ""), []
         elif current:
             buffer.append(text)
         elif text.strip() and raw.preamble_line is None:
             raw.preamble_line = first_line + offset
     if current:
-        current.markdown = "\n".join(buffer).strip("\n")
-        raw.sections.append(current)
+        _finish(current, buffer, raw)
+
+
+def _finish(section: Section, buffer: list[str], raw: RawCase) -> None:
+    text = "\n".join(buffer)
+    section.markdown = text.strip("\n")
+    section.text_line = section.line + 1 + len(text) - len(text.lstrip("\n"))
+    raw.sections.append(section)

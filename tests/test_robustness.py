@@ -259,3 +259,24 @@ def test_matrix_csv_neutralises_spreadsheet_formulas():
     assert [csv_cell(v) for v in ("=HYPERLINK(1)", "+1", "-2", "@SUM(A1)", "\t=1", "Biasa", "", "1 = 1")] == [
         "'=HYPERLINK(1)", "'+1", "'-2", "'@SUM(A1)", "'\t=1", "Biasa", "", "1 = 1"
     ]
+
+
+def test_overlong_paragraph_is_a_check_problem(tmp_corpus: Path):
+    """Python-Markdown's time grows with the square of a paragraph's length; check stops such a file before build."""
+    path = tmp_corpus / "contoh-akta.md"
+    long = " ".join(["*kata*"] * 1500)
+    path.write_text(VALID.replace("## Inovasi\n", f"## Inovasi\n\n{long}\n", 1), encoding="utf-8")
+    _, problems = read_and_validate(path, tmp_corpus)
+    line = VALID.split("\n").index("## Inovasi") + 3
+    assert [(p.line, p.field) for p in problems] == [(line, "section 'Inovasi'")], problems
+    assert "paragraph of 10,500 characters" in problems[0].message
+
+
+def test_unclosed_angle_brackets_render_in_linear_time():
+    from jipp_kb.render.markdown import to_html
+
+    start = time.monotonic()
+    html = to_html("<a " * 3000 + "x <b " * 2000)
+    assert time.monotonic() - start < 3
+    assert html.count("&lt;") == 5000
+    assert to_html("`a < b` and c < d") == "<p><code>a &lt; b</code> and c &lt; d</p>"  # a few are left to Markdown
