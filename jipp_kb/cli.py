@@ -172,8 +172,10 @@ PACK_MARKER = ".jipp-kb-pack"
 
 def _protected(config, root: Path, output: Path) -> str | None:
     """Why ``output`` must never receive generated files, if it must not: ``/``, the project or corpus root, a parent of one, the corpus."""
-    out = output.resolve()
-    project, corpus = config.resolve(Path(".")).resolve(), root.resolve()
+    from jipp_kb.load import real_path
+
+    out = real_path(output)
+    project, corpus = real_path(config.resolve(Path("."))), real_path(root)
     if out == Path(out.anchor):
         return "is the file-system root"
     if out.is_relative_to(corpus):
@@ -207,7 +209,9 @@ def _site_output(ctx: click.Context, config, corpus: Path | None, output: Path |
 
 def _earlier_site(config, out: Path) -> bool:
     """The configured site folder as builds before the marker left it (a home page in both languages)."""
-    default = config.resolve(config.site_dir).resolve() == out.resolve()
+    from jipp_kb.load import real_path
+
+    default = real_path(config.resolve(config.site_dir)) == real_path(out)
     return default and (out / "index.html").is_file() and (out / "en" / "index.html").is_file()
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from jipp_kb.load import LOADER, RawCase, ReadError, display_path, read_case, read_limited
+from jipp_kb.load import LOADER, RawCase, ReadError, display_path, read_case, read_limited, real_path
 from jipp_kb.problems import Problem
 from jipp_kb.schema import SECTIONS, CaseStudy, Collection, GlossaryEntry
 from jipp_kb.scaffold import TEMPLATE
@@ -121,23 +121,23 @@ def load_corpus(root: Path, paths: list[Path] | None = None) -> Corpus:
     """Load and validate; ``paths`` narrows the files checked (cross-file rules still see all)."""
     corpus = Corpus(root)
     all_files = case_files(root) if root.is_dir() else []
-    wanted = {p.resolve() for p in paths} if paths else None
+    wanted = {real_path(p) for p in paths} if paths else None
     cases: list[Case] = []
     for path in all_files:
         case, problems = read_and_validate(path, root)
-        if wanted is None or path.resolve() in wanted:
+        if wanted is None or real_path(path) in wanted:
             corpus.problems += problems
             corpus.files_checked += 1
         if case:
             cases.append(case)
     for path in paths or []:
-        if path.resolve() not in {p.resolve() for p in all_files}:
+        if real_path(path) not in {real_path(p) for p in all_files}:
             case, problems = read_and_validate(path, root if _inside(path, root) else None)
             corpus.problems += problems
             corpus.files_checked += 1
             if case:
                 cases.append(case)
-    shown = {c.display for c in cases if wanted is None or c.path.resolve() in wanted}
+    shown = {c.display for c in cases if wanted is None or real_path(c.path) in wanted}
     corpus.problems += [p for p in cross_file(cases) if p.path in shown]
     for case in cases:
         corpus.cases.setdefault(case.id, case)
@@ -149,7 +149,7 @@ def load_corpus(root: Path, paths: list[Path] | None = None) -> Corpus:
 
 def _inside(path: Path, root: Path) -> bool:
     try:
-        path.resolve().relative_to(root.resolve())
+        real_path(path).relative_to(real_path(root))
         return True
     except ValueError:
         return False

@@ -102,6 +102,11 @@ class RawCase:
         return 1
 
 
+def real_path(path: Path) -> Path:
+    """``path`` with links resolved; unlike ``Path.resolve`` on Python < 3.13, a link loop does not raise."""
+    return Path(os.path.realpath(path))
+
+
 def display_path(path: Path, root: Path | None = None) -> str:
     """Paths as the user would type them: relative to the current directory when possible."""
     for base in (Path.cwd(), root):

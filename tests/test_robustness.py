@@ -280,3 +280,11 @@ def test_unclosed_angle_brackets_render_in_linear_time():
     assert time.monotonic() - start < 3
     assert html.count("&lt;") == 5000
     assert to_html("`a < b` and c < d") == "<p><code>a &lt; b</code> and c &lt; d</p>"  # a few are left to Markdown
+
+
+def test_link_loop_in_corpus_does_not_break_checking_one_file(tmp_corpus: Path):
+    (tmp_corpus / "loop.md").symlink_to("loop.md")
+    result = CliRunner().invoke(cli, ["check", "--corpus", str(tmp_corpus), str(tmp_corpus / "contoh-akta.md")])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(cli, ["check", "--corpus", str(tmp_corpus), str(tmp_corpus)])
+    assert result.exit_code == 1 and "loop.md:1: file: broken symbolic link or link loop" in result.output
