@@ -23,7 +23,6 @@ import yaml
 from jipp_kb.problems import Problem
 
 
-
 class BadValue(yaml.constructor.ConstructorError):
     """A value its tag cannot hold (``2026-02-30``, ``!!int abc``); keeps the node to name its field."""
 
@@ -230,7 +229,7 @@ def parse_case(text: str, path: Path, shown: str) -> tuple[RawCase | None, list[
         return None, [Problem(shown, line, "front matter", f"invalid YAML: {exc.problem or exc.context}")]
     except yaml.YAMLError as exc:
         return None, [Problem(shown, 2, "front matter", f"invalid YAML: {exc}")]
-    except RecursionError:
+    except RecursionError:  # PyYAML's pure-Python composer (no libyaml) recurses once per nesting level
         return None, [Problem(shown, 2, "front matter", "YAML nested too deeply; front matter needs at most a list of mappings")]
     if reused is not None:  # a recursive or exponential alias would hang or crash the walk below
         alias = next((t for t in yaml.scan(yaml_text, Loader=LOADER) if isinstance(t, yaml.AliasToken)), None)
@@ -285,10 +284,11 @@ def _walk(root: yaml.Node, out: dict[Path_, int], problems: list[Problem], shown
         if isinstance(node, yaml.MappingNode):
             seen: set[str] = set()
             for key, value in node.value:
-                name = key.value if isinstance(key, yaml.ScalarNode) else str(key.start_mark)
+                name = key.value
                 line = key.start_mark.line + 2  # +1 for 1-based, +1 for the opening '---'
                 if name in seen:
-                    problems.append(Problem(shown, line, ".".join(map(str, loc + (name,))), "duplicate key; the earlier value would be silently lost"))
+                    field_ = ".".join(map(str, loc + (name,)))
+                    problems.append(Problem(shown, line, field_, "duplicate key; the earlier value would be silently lost"))
                 seen.add(name)
                 out[loc + (name,)] = line
                 children.append((value, loc + (name,)))
@@ -349,6 +349,7 @@ def _split_sections(body_lines: list[str], first_line: int, raw: RawCase) -> Non
 
 
 def _finish(section: Section, buffer: list[str], raw: RawCase) -> None:
+    """Close a section: its Markdown without surrounding blank lines, and the line that Markdown starts on."""
     text = "\n".join(buffer)
     section.markdown = text.strip("\n")
     section.text_line = section.line + 1 + len(text) - len(text.lstrip("\n"))
