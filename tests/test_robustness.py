@@ -149,7 +149,6 @@ SLOW_BEFORE = {  # input -> seconds it took to render before the link parsing wa
     "image-openings": ("![" * 5000, 11),
     "link-openings": ("[a](" * 3000, 6),
     "link-openings-then-quote": ("[a](" * 3000 + '"', 6),
-    "heading": ("## " + " " * 4000 + "x", 120),
 }
 
 
@@ -177,11 +176,11 @@ def test_links_and_citations_render_as_before():
 
 def test_huge_heading_line_parses_in_linear_time(tmp_corpus: Path):
     path = tmp_corpus / "contoh-akta.md"
-    path.write_text(VALID + "\n## " + " " * 4000 + "x" * 3000 + " #\n", encoding="utf-8")
+    path.write_text(VALID + "\n## x" + " " * 4000 + "y #\n", encoding="utf-8")  # the old regex: about 4 minutes
     start = time.monotonic()
     _, problems = read_and_validate(path, tmp_corpus)
     assert time.monotonic() - start < 2
-    assert [p.field for p in problems] == ["body"] and "unknown section" in problems[0].message
+    assert [p.field for p in problems] == ["body"] and "unknown section '## x" in problems[0].message
 
 
 # -- output options never destroy files ------------------------------------------------------------------
