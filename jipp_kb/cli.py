@@ -626,7 +626,8 @@ def pack(ctx: click.Context, collection: str | None, case_ids: str | None, query
     Choose the cases with exactly one of --collection, --cases or --query.
     The folder gets handout.html and handout.pdf (A4), matrix.html and
     matrix.csv (the cases side by side), discussion.md, agenda.md (a
-    half-day plan) and pack.md (everything, for editing).
+    half-day plan) and pack.md (everything, for editing). Invalid case files
+    are reported and left out, and the exit code is then 1.
 
     \b
     Examples:
@@ -675,8 +676,9 @@ def pack(ctx: click.Context, collection: str | None, case_ids: str | None, query
     }
     if as_json:
         _echo_json(data)
-        return
-    pages = f", handout.pdf {result.pages} pages" + (" (unchanged)" if result.pdf_reused else "") if result.pages else ""
-    click.echo(f"{len(spec.case_ids)} cases{pages} in {result.output}")
-    for path in result.files.values():
-        click.echo(f"  {path}")
+    else:
+        pages = f", handout.pdf {result.pages} pages" + (" (unchanged)" if result.pdf_reused else "") if result.pages else ""
+        click.echo(f"{len(spec.case_ids)} cases{pages} in {result.output}")
+        for path in result.files.values():
+            click.echo(f"  {path}")
+    ctx.exit(1 if loaded.problems else 0)  # as build and index: invalid files were reported and left out
