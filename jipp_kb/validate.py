@@ -87,7 +87,8 @@ def validate_body(raw: RawCase, n_sources: int | None, depth: str = "studi kasus
         if section.title not in SECTIONS:
             close = difflib.get_close_matches(section.title, SECTIONS, n=1, cutoff=0.5)
             hint = f"; did you mean '## {close[0]}'?" if close else f"; sections are: {', '.join(SECTIONS)}"
-            p(section.line, "body", f"unknown section '## {section.title}'{hint}")
+            shown = section.title if len(section.title) <= 80 else section.title[:80].rstrip() + "…"  # one problem stays one readable line
+            p(section.line, "body", f"unknown section '## {shown}'{hint}")
             continue
         if section.title in seen:
             p(section.line, f"section '{section.title}'", f"appears twice (first on line {seen[section.title]})")
