@@ -576,7 +576,7 @@ def serve(ctx: click.Context, host: str, port: int, watch: bool, corpus: Path | 
 
 
 def _check_pack_folder(ctx: click.Context, config, corpus: Path | None, folder: Path, force: bool) -> None:
-    """Refuse (exit 2) a folder where the pack files would land in the corpus or project root, or replace files pack did not write."""
+    """Refuse (exit 2) a folder in the corpus or the project root, or one where pack would replace files it did not write; mark the rest."""
     from jipp_kb.pack.build import FILES
 
     reason = _protected(config, _corpus_path(ctx, corpus), folder)
@@ -585,6 +585,11 @@ def _check_pack_folder(ctx: click.Context, config, corpus: Path | None, folder: 
     clashes = [name for name in FILES if (folder / name).exists() or (folder / name).is_symlink()]
     if clashes and not force and not (folder / PACK_MARKER).is_file():
         raise click.UsageError(f"{folder} already has {', '.join(clashes)}, not written by jipp-kb pack; use --force to replace them, or another --output")
+    try:  # marked before any pack file is written, so a pack that fails half-way can be made again
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / PACK_MARKER).write_text("A learning pack made by jipp-kb pack; the next pack here may replace its files.\n", encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write to {folder}: {exc.strerror or exc}") from None
 
 
 def _rebuild(ctx: click.Context, config, corpus: Path | None, app) -> None:
@@ -663,7 +668,6 @@ def pack(ctx: click.Context, collection: str | None, case_ids: str | None, query
     except PackError as exc:
         raise click.ClickException(str(exc)) from None
     cache.save()
-    (folder / PACK_MARKER).write_text("A learning pack made by jipp-kb pack; the next pack here may replace its files.\n", encoding="utf-8")
     data = {
         "output": str(result.output),
         "title": spec.title,
