@@ -6,7 +6,8 @@ NULs, BOMs, CRLF, truncation…). Files are loaded in-process through
 ``read_and_validate`` one at a time, each under a 10 s alarm (a hang or a
 super-linear file fails the test instead of stalling it), then through
 ``load_corpus`` 100 at a time for the cross-file rules. Every file must
-come out as either a valid case or located problems, never a traceback.
+come out as either a valid case or located problems, never a traceback, and
+the sections of every valid one must render (as build would) in bounded time.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from jipp_kb.corpus import load_corpus, read_and_validate
+from jipp_kb.render.markdown import to_html
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
@@ -131,3 +133,10 @@ def test_check_survives_mutated_cases(tmp_path: Path, batch: int, alarm: None):
     invalid = {p.path.rsplit("/", 1)[-1] for p in corpus.problems}
     for path in paths:
         assert path.stem in corpus.cases or path.name in invalid, path.name  # a valid case may also be a likely duplicate of another
+    for case in corpus.cases.values():  # what passes check is what build renders
+        start = time.monotonic()
+        try:
+            _bounded(SECONDS_PER_FILE, lambda: [to_html(text) for text in case.sections.values()])
+        except Hang:
+            pytest.fail(f"rendering {case.display} took over {SECONDS_PER_FILE} s")
+        assert time.monotonic() - start < SECONDS_PER_FILE
