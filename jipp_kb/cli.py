@@ -155,15 +155,85 @@ def stats(ctx: click.Context, corpus: Path | None, stale: bool, as_json: bool) -
 
 @cli.command()
 @click.argument("output", type=click.Path(path_type=Path, dir_okay=False), required=False)
-def schema(output: Path | None) -> None:
-    """Print (or write to OUTPUT) the JSON Schema of the front matter, for editors."""
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT even if it is not a schema this command wrote.")
+def schema(output: Path | None, force: bool) -> None:
+    """Print (or write to OUTPUT) the JSON Schema of the front matter, for editors.
+
+    An existing OUTPUT is only replaced if it is such a schema (or with --force):
+    ``jipp-kb schema corpus/some-case.md`` must not replace a case study.
+    """
     from jipp_kb.schema import json_schema
 
-    text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
+    schema_ = json_schema()
+    text = json.dumps(schema_, ensure_ascii=False, indent=2) + "\n"
     if output:
+        if not force and (output.exists() or output.is_symlink()) and not _is_our_schema(output, schema_["title"]):
+            raise click.UsageError(f"{output} exists and is not a JSON Schema written by jipp-kb schema; use --force to replace it")
         output.write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
+
+
+def _is_our_schema(path: Path, title: str) -> bool:
+    """A JSON Schema of the front matter, as ``schema`` writes it (read no more than such a file can be)."""
+    from jipp_kb.load import ReadError, read_limited
+
+    try:
+        data = json.loads(read_limited(path))
+    except (ReadError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("title") == title and "$defs" in data and "properties" in data
+
+
+SITE_MARKER = ".jipp-kb-site"
+"""Written into every folder ``build`` creates: a non-empty folder without it is someone else's, and is left alone."""
+PACK_MARKER = ".jipp-kb-pack"
+"""The same for ``pack``: files in a folder without it were not written by ``pack`` and are not overwritten."""
+
+
+def _protected(config, root: Path, output: Path) -> str | None:
+    """Why ``output`` must never receive generated files, if it must not: ``/``, the project or corpus root, a parent of one, the corpus."""
+    from jipp_kb.load import real_path
+
+    out = real_path(output)
+    project, corpus = real_path(config.resolve(Path("."))), real_path(root)
+    if out == Path(out.anchor):
+        return "is the file-system root"
+    if out.is_relative_to(corpus):
+        return f"is {'the corpus' if out == corpus else 'inside the corpus'} ({root})"
+    if project.is_relative_to(out):
+        return f"is {'the project folder' if out == project else 'a parent of the project folder'} ({project})"
+    return None
+
+
+def _site_output(ctx: click.Context, config, corpus: Path | None, output: Path | None) -> Path:
+    """The folder ``build`` may write to, marked as its own; a usage error (exit 2, nothing touched) otherwise.
+
+    ``build --output .`` once wrote 19 entries into the repository and deleted
+    a pack folder there; ``--output /`` had Pagefind crawl the whole disk.
+    """
+    out = output or config.resolve(config.site_dir)
+    reason = _protected(config, _corpus_path(ctx, corpus), out)
+    if reason:
+        raise click.UsageError(f"refusing to build into {out}: it {reason}; choose an empty or new folder")
+    if out.exists() and not out.is_dir():
+        raise click.UsageError(f"refusing to build into {out}: it is not a folder")
+    if out.is_dir() and not (out / SITE_MARKER).is_file() and any(out.iterdir()) and not _earlier_site(config, out):
+        raise click.UsageError(f"refusing to build into {out}: it is not empty and not a site jipp-kb built (no {SITE_MARKER}); choose an empty or new folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / SITE_MARKER).write_text("A site built by jipp-kb build; the next build may replace or remove what it wrote here.\n", encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write to {out}: {exc.strerror or exc}") from None
+    return out
+
+
+def _earlier_site(config, out: Path) -> bool:
+    """The configured site folder as builds before the marker left it (a home page in both languages)."""
+    from jipp_kb.load import real_path
+
+    default = real_path(config.resolve(config.site_dir)) == real_path(out)
+    return default and (out / "index.html").is_file() and (out / "en" / "index.html").is_file()
 
 
 def _check_base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -213,6 +283,7 @@ def build(
     from jipp_kb.render.site import SiteError
 
     config = _config(ctx, base_url=base_url)
+    output = _site_output(ctx, config, corpus, output)
     loaded = _load_valid_corpus(ctx, corpus)
     similar = _similar(loaded, config, quiet=as_json)
 
@@ -556,14 +627,32 @@ def serve(ctx: click.Context, host: str, port: int, watch: bool, corpus: Path | 
         server.close()
 
 
+def _check_pack_folder(ctx: click.Context, config, corpus: Path | None, folder: Path, force: bool) -> None:
+    """Refuse (exit 2) a folder in the corpus or the project root, or one where pack would replace files it did not write; mark the rest."""
+    from jipp_kb.pack.build import FILES
+
+    reason = _protected(config, _corpus_path(ctx, corpus), folder)
+    if reason:
+        raise click.UsageError(f"refusing to write a pack into {folder}: it {reason}; choose an empty or new folder")
+    clashes = [name for name in FILES if (folder / name).exists() or (folder / name).is_symlink()]
+    if clashes and not force and not (folder / PACK_MARKER).is_file():
+        raise click.UsageError(f"{folder} already has {', '.join(clashes)}, not written by jipp-kb pack; use --force to replace them, or another --output")
+    try:  # marked before any pack file is written, so a pack that fails half-way can be made again
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / PACK_MARKER).write_text("A learning pack made by jipp-kb pack; the next pack here may replace its files.\n", encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write to {folder}: {exc.strerror or exc}") from None
+
+
 def _rebuild(ctx: click.Context, config, corpus: Path | None, app) -> None:
     """Index what changed, rebuild site and packs as `jipp-kb build` does, and swap the server's searcher."""
     from jipp_kb.indexer import index_corpus
     from jipp_kb.search import similar_map
 
+    output = _site_output(ctx, config, corpus, None)
     loaded = _load_valid_corpus(ctx, corpus)
     index_corpus(loaded, config, quiet=True)
-    _render(loaded, config, similar_map(loaded, config))
+    _render(loaded, config, similar_map(loaded, config), output)
     app.reload(loaded)
     click.echo(f"rebuilt: {len(loaded.cases)} cases", err=True)
 
@@ -581,20 +670,22 @@ def _rebuild(ctx: click.Context, config, corpus: Path | None, app) -> None:
 @click.option("--lang", type=click.Choice(["id", "en"]), default=None, help="Language of headings, summaries and questions (default: jipp-kb.toml, else id).")
 @click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), default=None, help="Output folder (default: packs/<collection id or slug of the title>/).")
 @click.option("--no-pdf", is_flag=True, help="Skip handout.pdf (the slow part).")
+@click.option("--force", is_flag=True, help="Overwrite pack files in a folder that pack did not make.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
 @corpus_option
 @index_option
 @json_option
 @click.pass_context
 def pack(ctx: click.Context, collection: str | None, case_ids: str | None, query: str | None, limit: int, profiles: bool, title: str | None,
-         audience: str | None, day, lang: str | None, output: Path | None, no_pdf: bool, quiet: bool, corpus: Path | None, index_dir: Path | None,
-         as_json: bool, **filter_values) -> None:
+         audience: str | None, day, lang: str | None, output: Path | None, no_pdf: bool, force: bool, quiet: bool, corpus: Path | None,
+         index_dir: Path | None, as_json: bool, **filter_values) -> None:
     """Make a learning pack for a workshop, bimtek or study visit.
 
     Choose the cases with exactly one of --collection, --cases or --query.
     The folder gets handout.html and handout.pdf (A4), matrix.html and
     matrix.csv (the cases side by side), discussion.md, agenda.md (a
-    half-day plan) and pack.md (everything, for editing).
+    half-day plan) and pack.md (everything, for editing). Invalid case files
+    are reported and left out, and the exit code is then 1.
 
     \b
     Examples:
@@ -629,6 +720,7 @@ def pack(ctx: click.Context, collection: str | None, case_ids: str | None, query
         spec = make_spec(loaded, selection, lang=language, title=title, audience=audience, day=day.date() if day else None, query=query, base_url=config.base_url,
                          theme_dir=config.theme_path())
         folder = output or config.resolve(Path("packs") / default_folder(selection, spec))
+        _check_pack_folder(ctx, config, corpus, folder, force)
         result = build_pack(loaded, spec, folder, pdf=not no_pdf, report=report, pdf_cache=cache)
     except PackError as exc:
         raise click.ClickException(str(exc)) from None
@@ -645,8 +737,9 @@ def pack(ctx: click.Context, collection: str | None, case_ids: str | None, query
     }
     if as_json:
         _echo_json(data)
-        return
-    pages = f", handout.pdf {result.pages} pages" + (" (unchanged)" if result.pdf_reused else "") if result.pages else ""
-    click.echo(f"{len(spec.case_ids)} cases{pages} in {result.output}")
-    for path in result.files.values():
-        click.echo(f"  {path}")
+    else:
+        pages = f", handout.pdf {result.pages} pages" + (" (unchanged)" if result.pdf_reused else "") if result.pages else ""
+        click.echo(f"{len(spec.case_ids)} cases{pages} in {result.output}")
+        for path in result.files.values():
+            click.echo(f"  {path}")
+    ctx.exit(1 if loaded.problems else 0)  # as build and index: invalid files were reported and left out

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from jipp_kb.load import LOADER, RawCase, display_path, read_case
+from jipp_kb.load import LOADER, RawCase, ReadError, display_path, read_case, read_limited, real_path
 from jipp_kb.problems import Problem
 from jipp_kb.schema import SECTIONS, CaseStudy, Collection, GlossaryEntry
 from jipp_kb.scaffold import TEMPLATE
@@ -64,9 +64,17 @@ class Corpus:
         return [self.cases[k] for k in sorted(self.cases)]
 
 
+CASE_SUFFIXES = (".md", ".markdown")
+"""Compared case-insensitively: ``x.MD`` or ``x.markdown`` is a case someone meant to add; read_case asks to rename it."""
+
+
 def case_files(root: Path) -> list[Path]:
     """Case files: ``*.md`` under the root, skipping ``_``-prefixed ones (template, drafts)."""
-    return sorted(p for p in root.rglob("*.md") if not p.name.startswith("_") and not any(part.startswith(".") for part in p.relative_to(root).parts))
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.suffix.lower() in CASE_SUFFIXES and not p.name.startswith("_") and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
 
 
 def read_and_validate(path: Path, root: Path | None) -> tuple[Case | None, list[Problem]]:
@@ -113,23 +121,23 @@ def load_corpus(root: Path, paths: list[Path] | None = None) -> Corpus:
     """Load and validate; ``paths`` narrows the files checked (cross-file rules still see all)."""
     corpus = Corpus(root)
     all_files = case_files(root) if root.is_dir() else []
-    wanted = {p.resolve() for p in paths} if paths else None
+    wanted = {real_path(p) for p in paths} if paths else None
     cases: list[Case] = []
     for path in all_files:
         case, problems = read_and_validate(path, root)
-        if wanted is None or path.resolve() in wanted:
+        if wanted is None or real_path(path) in wanted:
             corpus.problems += problems
             corpus.files_checked += 1
         if case:
             cases.append(case)
     for path in paths or []:
-        if path.resolve() not in {p.resolve() for p in all_files}:
+        if real_path(path) not in {real_path(p) for p in all_files}:
             case, problems = read_and_validate(path, root if _inside(path, root) else None)
             corpus.problems += problems
             corpus.files_checked += 1
             if case:
                 cases.append(case)
-    shown = {c.display for c in cases if wanted is None or c.path.resolve() in wanted}
+    shown = {c.display for c in cases if wanted is None or real_path(c.path) in wanted}
     corpus.problems += [p for p in cross_file(cases) if p.path in shown]
     for case in cases:
         corpus.cases.setdefault(case.id, case)
@@ -141,7 +149,7 @@ def load_corpus(root: Path, paths: list[Path] | None = None) -> Corpus:
 
 def _inside(path: Path, root: Path) -> bool:
     try:
-        path.resolve().relative_to(root.resolve())
+        real_path(path).relative_to(real_path(root))
         return True
     except ValueError:
         return False
@@ -151,7 +159,7 @@ def _read_yaml(path: Path, corpus: Corpus) -> tuple[object, yaml.Node | None]:
     """Parse a data file once (libyaml): its data, and its node tree for line numbers."""
     shown = display_path(path, corpus.root)
     try:
-        loader = LOADER(path.read_text(encoding="utf-8-sig"))
+        loader = LOADER(read_limited(path).decode("utf-8-sig"))
         try:
             node = loader.get_single_node()
             return (loader.construct_document(node) if node is not None else None), node
@@ -160,8 +168,10 @@ def _read_yaml(path: Path, corpus: Corpus) -> tuple[object, yaml.Node | None]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         corpus.problems.append(Problem(shown, mark.line + 1 if mark else 1, "yaml", f"invalid YAML: {exc.problem}"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        corpus.problems.append(Problem(shown, 1, "file", f"cannot read: {exc}"))
+    except ReadError as exc:
+        corpus.problems.append(Problem(shown, 1, "file", str(exc)))
+    except (UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
+        corpus.problems.append(Problem(shown, 1, "file", f"cannot read: {exc!s:.200}"))
     return None, None
 
 

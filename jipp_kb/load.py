@@ -8,8 +8,12 @@ with the next file.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import inspect
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,14 +22,50 @@ import yaml
 
 from jipp_kb.problems import Problem
 
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's parser when PyYAML has it: ~10× faster, with the same line marks."""
+
+class BadValue(yaml.constructor.ConstructorError):
+    """A value its tag cannot hold (``2026-02-30``, ``!!int abc``); keeps the node to name its field."""
+
+    def __init__(self, node: yaml.Node, message: str) -> None:
+        super().__init__(None, None, message, node.start_mark)
+        self.node = node
+
+
+class LOADER(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's parser when PyYAML has it (~10× faster, same line marks), whose scalar constructors
+    report an impossible value as a :class:`BadValue` instead of PyYAML's bare ValueError/KeyError."""
+
+
+KINDS = {
+    "bool": "boolean (true or false)",
+    "int": "whole number",
+    "float": "number",
+    "timestamp": "date (YYYY-MM-DD)",
+    "binary": "base64 value",
+}
+
+
+def _guarded(tag: str, construct):
+    kind = KINDS.get(tag.rsplit(":", 1)[-1], f"!!{tag.rsplit(':', 1)[-1]} value")
+
+    def guarded(loader: yaml.BaseLoader, node: yaml.Node):
+        try:
+            return construct(loader, node)
+        except (ValueError, KeyError, AttributeError, TypeError, OverflowError) as exc:
+            detail = f": {exc}" if tag.endswith("timestamp") and isinstance(exc, ValueError) else ""
+            raise BadValue(node, f"'{node.value}' is not a valid {kind}{detail}") from None
+
+    return guarded
+
+
+for _tag, _construct in list(LOADER.yaml_constructors.items()):
+    if _tag is not None and not inspect.isgeneratorfunction(_construct):
+        LOADER.add_constructor(_tag, _guarded(_tag, _construct))
 
 MAX_BYTES = 1_000_000
 """A case study is a few thousand words; anything this big is a mistake."""
 
 FENCE = re.compile(r"^\s*(```|~~~)")
-SECTION = re.compile(r"^##\s+(.*?)\s*#*\s*$")
 
 Path_ = tuple[str | int, ...]
 
@@ -35,6 +75,8 @@ class Section:
     title: str
     line: int
     markdown: str
+    text_line: int = 0
+    """Line of the first line of ``markdown`` (blank lines after the heading are stripped from it)."""
 
 
 @dataclass
@@ -59,6 +101,11 @@ class RawCase:
         return 1
 
 
+def real_path(path: Path) -> Path:
+    """``path`` with links resolved; unlike ``Path.resolve`` on Python < 3.13, a link loop does not raise."""
+    return Path(os.path.realpath(path))
+
+
 def display_path(path: Path, root: Path | None = None) -> str:
     """Paths as the user would type them: relative to the current directory when possible."""
     for base in (Path.cwd(), root):
@@ -71,6 +118,58 @@ def display_path(path: Path, root: Path | None = None) -> str:
     return path.as_posix()
 
 
+class ReadError(Exception):
+    """A file that cannot or must not be read; the message says why."""
+
+
+def read_limited(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes.
+
+    A FIFO would block forever, a device (``/dev/zero``) never ends and a
+    symlink loop raises; each is refused before reading, and no more than
+    ``limit`` + 1 bytes are ever read, even if the file grows meanwhile.
+    """
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise ReadError(_os_reason(exc)) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ReadError(f"not a regular file ({_file_kind(info.st_mode)}); only text files are read")
+    if info.st_size > limit:
+        raise ReadError(f"file is {info.st_size:,} bytes; a case study must be under {limit:,}")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # non-blocking: a FIFO swapped in after stat() must not hang
+    except OSError as exc:
+        raise ReadError(_os_reason(exc)) from None
+    with os.fdopen(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ReadError("not a regular file; only text files are read")
+        try:
+            data = file.read(limit + 1)
+        except OSError as exc:
+            raise ReadError(_os_reason(exc)) from None
+    if len(data) > limit:
+        raise ReadError(f"file is over {limit:,} bytes; a case study must be under {limit:,}")
+    return data
+
+
+def _os_reason(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop; point the link at a real file or remove it"
+    return f"cannot read: {exc.strerror or exc}"
+
+
+def _file_kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((name for test, name in kinds if test(mode)), "a special file")
+
+
 def read_case(path: Path, root: Path | None = None) -> tuple[RawCase | None, list[Problem]]:
     """Read one file; return what could be parsed and every problem met."""
     shown = display_path(path, root)
@@ -80,16 +179,17 @@ def read_case(path: Path, root: Path | None = None) -> tuple[RawCase | None, lis
 
     if root is not None and path.is_symlink():
         try:
-            path.resolve().relative_to(root.resolve())
+            path.resolve(strict=True).relative_to(root.resolve())
         except ValueError:
             return fail(1, "file", "symbolic link points outside the corpus; copy the file in instead")
+        except (OSError, RuntimeError):  # Python < 3.13 raises RuntimeError on a link loop
+            return fail(1, "file", "broken symbolic link or link loop; point the link at a real file or remove it")
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return fail(1, "file", f"file is {size:,} bytes; a case study must be under {MAX_BYTES:,}")
-        raw = path.read_bytes()
-    except OSError as exc:
-        return fail(1, "file", f"cannot read: {exc.strerror or exc}")
+        raw = read_limited(path)
+    except ReadError as exc:
+        return fail(1, "file", str(exc))
+    if path.suffix != ".md":
+        return fail(1, "file", f"case files end in '.md'; rename it to '{path.stem}.md'")
     if not raw.strip():
         return fail(1, "file", "file is empty; start from corpus/_template.md")
     if b"\x00" in raw:
@@ -119,6 +219,9 @@ def parse_case(text: str, path: Path, shown: str) -> tuple[RawCase | None, list[
             data = loader.construct_document(node) if node is not None and reused is None else None
         finally:
             loader.dispose()
+    except BadValue as exc:
+        line = exc.node.start_mark.line + 2
+        return None, [Problem(shown, line, _field_of(node, exc.node), exc.problem)]
     except yaml.MarkedYAMLError as exc:
         scanning = (exc.context or "").startswith("while scanning")  # an unclosed quote: point at its start
         mark = (exc.context_mark if scanning else None) or exc.problem_mark or exc.context_mark
@@ -126,6 +229,8 @@ def parse_case(text: str, path: Path, shown: str) -> tuple[RawCase | None, list[
         return None, [Problem(shown, line, "front matter", f"invalid YAML: {exc.problem or exc.context}")]
     except yaml.YAMLError as exc:
         return None, [Problem(shown, 2, "front matter", f"invalid YAML: {exc}")]
+    except RecursionError:  # PyYAML's pure-Python composer (no libyaml) recurses once per nesting level
+        return None, [Problem(shown, 2, "front matter", "YAML nested too deeply; front matter needs at most a list of mappings")]
     if reused is not None:  # a recursive or exponential alias would hang or crash the walk below
         alias = next((t for t in yaml.scan(yaml_text, Loader=LOADER) if isinstance(t, yaml.AliasToken)), None)
         line = (alias or reused).start_mark.line + 2
@@ -135,7 +240,7 @@ def parse_case(text: str, path: Path, shown: str) -> tuple[RawCase | None, list[
 
     problems: list[Problem] = []
     key_lines: dict[Path_, int] = {}
-    _walk(node, (), key_lines, problems, shown)
+    _walk(node, key_lines, problems, shown)
     body_lines = lines[end + 1 :]
     raw = RawCase(
         path=path,
@@ -167,22 +272,60 @@ def _reused_node(root: yaml.Node | None) -> yaml.Node | None:
     return None
 
 
-def _walk(node: yaml.Node, loc: Path_, out: dict[Path_, int], problems: list[Problem], shown: str) -> None:
-    """Record the line of every key and list item (1-based, in file lines)."""
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key, value in node.value:
-            name = key.value
-            line = key.start_mark.line + 2  # +1 for 1-based, +1 for the opening '---'
-            if name in seen:
-                problems.append(Problem(shown, line, ".".join(map(str, loc + (name,))), "duplicate key; the earlier value would be silently lost"))
-            seen.add(name)
-            out[loc + (name,)] = line
-            _walk(value, loc + (name,), out, problems, shown)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            out[loc + (i,)] = item.start_mark.line + 2
-            _walk(item, loc + (i,), out, problems, shown)
+def _walk(root: yaml.Node, out: dict[Path_, int], problems: list[Problem], shown: str) -> None:
+    """Record the line of every key and list item (1-based, in file lines).
+
+    A stack, not recursion: libyaml accepts nesting deeper than Python's recursion limit.
+    """
+    stack: list[tuple[yaml.Node, Path_]] = [(root, ())]
+    while stack:
+        node, loc = stack.pop()
+        children: list[tuple[yaml.Node, Path_]] = []
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in node.value:
+                name = key.value
+                line = key.start_mark.line + 2  # +1 for 1-based, +1 for the opening '---'
+                if name in seen:
+                    field_ = ".".join(map(str, loc + (name,)))
+                    problems.append(Problem(shown, line, field_, "duplicate key; the earlier value would be silently lost"))
+                seen.add(name)
+                out[loc + (name,)] = line
+                children.append((value, loc + (name,)))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                out[loc + (i,)] = item.start_mark.line + 2
+                children.append((item, loc + (i,)))
+        stack += reversed(children)  # keep the file's order for the problems
+
+
+def _field_of(root: yaml.Node, target: yaml.Node) -> str:
+    """Dotted path of ``target`` in the tree (``sources.0.accessed``), to name the field of a bad value."""
+    stack: list[tuple[yaml.Node, Path_]] = [(root, ())]
+    while stack:
+        node, loc = stack.pop()
+        if node is target:
+            return ".".join(map(str, loc)) or "front matter"
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                name = key.value if isinstance(key, yaml.ScalarNode) else "?"
+                if key is target:
+                    return ".".join(map(str, loc + (name,)))
+                stack += [(key, loc + (name,)), (value, loc + (name,))]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += [(item, loc + (i,)) for i, item in enumerate(node.value)]
+    return "front matter"
+
+
+def _heading(line: str) -> str | None:
+    """Title of a ``## Title ##`` line, else None.
+
+    String methods, not a regex: ``^##\\s+(.*?)\\s*#*\\s*$`` backtracks cubically,
+    and a 3 KB heading line took half a minute.
+    """
+    if not (line.startswith("##") and line[2:3].isspace()):
+        return None
+    return line[2:].strip().rstrip("#").rstrip()
 
 
 def _split_sections(body_lines: list[str], first_line: int, raw: RawCase) -> None:
@@ -192,16 +335,22 @@ def _split_sections(body_lines: list[str], first_line: int, raw: RawCase) -> Non
     for offset, text in enumerate(body_lines):
         if FENCE.match(text):
             in_fence = not in_fence
-        match = None if in_fence else SECTION.match(text)
-        if match:
+        title = None if in_fence else _heading(text)
+        if title is not None:
             if current:
-                current.markdown = "\n".join(buffer).strip("\n")
-                raw.sections.append(current)
-            current, buffer = Section(match.group(1), first_line + offset, ""), []
+                _finish(current, buffer, raw)
+            current, buffer = Section(title, first_line + offset, ""), []
         elif current:
             buffer.append(text)
         elif text.strip() and raw.preamble_line is None:
             raw.preamble_line = first_line + offset
     if current:
-        current.markdown = "\n".join(buffer).strip("\n")
-        raw.sections.append(current)
+        _finish(current, buffer, raw)
+
+
+def _finish(section: Section, buffer: list[str], raw: RawCase) -> None:
+    """Close a section: its Markdown without surrounding blank lines, and the line that Markdown starts on."""
+    text = "\n".join(buffer)
+    section.markdown = text.strip("\n")
+    section.text_line = section.line + 1 + len(text) - len(text.lstrip("\n"))
+    raw.sections.append(section)

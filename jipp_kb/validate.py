@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from jipp_kb import vocab
-from jipp_kb.load import RawCase
+from jipp_kb.load import RawCase, Section
 from jipp_kb.problems import Problem
 from jipp_kb.schema import PROFILE_MIN_SOURCES, PROFILE_SECTIONS, SECTIONS, SLUG, CaseStudy
 
@@ -22,6 +22,12 @@ if TYPE_CHECKING:
     from jipp_kb.corpus import Case
 
 CITATION = re.compile(r"\[(\d{1,3})\](?!\()")
+MAX_PARAGRAPH = 10_000
+"""Characters in one paragraph (text between blank lines); the corpus's longest is about 1,500.
+
+Python-Markdown rebuilds a paragraph's text for every link, emphasis or
+entity in it, so its time grows with the square of the paragraph's length.
+"""
 
 
 def validate_front_matter(raw: RawCase) -> tuple[CaseStudy | None, list[Problem]]:
@@ -81,7 +87,8 @@ def validate_body(raw: RawCase, n_sources: int | None, depth: str = "studi kasus
         if section.title not in SECTIONS:
             close = difflib.get_close_matches(section.title, SECTIONS, n=1, cutoff=0.5)
             hint = f"; did you mean '## {close[0]}'?" if close else f"; sections are: {', '.join(SECTIONS)}"
-            p(section.line, "body", f"unknown section '## {section.title}'{hint}")
+            shown = section.title if len(section.title) <= 80 else section.title[:80].rstrip() + "…"  # one problem stays one readable line
+            p(section.line, "body", f"unknown section '## {shown}'{hint}")
             continue
         if section.title in seen:
             p(section.line, f"section '{section.title}'", f"appears twice (first on line {seen[section.title]})")
@@ -98,12 +105,30 @@ def validate_body(raw: RawCase, n_sources: int | None, depth: str = "studi kasus
     if order != expected:
         first_wrong = next(a for a, b in zip(order, expected) if a != b)
         p(seen[first_wrong], f"section '{first_wrong}'", f"out of order; sections go: {', '.join(SECTIONS)}")
+    for section in raw.sections:
+        problems += _long_paragraphs(raw, section)
     if n_sources is not None:
         for section in raw.sections:
             for i, text in enumerate(section.markdown.split("\n")):
                 for m in CITATION.finditer(text):
                     if not 1 <= int(m.group(1)) <= n_sources:
                         p(section.line + 1 + i, "body", f"citation [{m.group(1)}] but there are {n_sources} sources")
+    return problems
+
+
+def _long_paragraphs(raw: RawCase, section: Section) -> list[Problem]:
+    """Paragraphs over :data:`MAX_PARAGRAPH` characters, at their first line."""
+    problems: list[Problem] = []
+    start, size = 0, 0
+    for i, line in enumerate(section.markdown.split("\n") + [""]):
+        if line.strip():
+            start, size = (i, 0) if size == 0 else (start, size)
+            size += len(line) + 1
+            continue
+        if size > MAX_PARAGRAPH:
+            message = f"paragraph of {size:,} characters; split it with blank lines (at most {MAX_PARAGRAPH:,} each)"
+            problems.append(Problem(raw.display, section.text_line + start, f"section '{section.title}'", message))
+        size = 0
     return problems
 
 

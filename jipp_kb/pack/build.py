@@ -402,10 +402,18 @@ def matrix_csv(pack: Pack) -> bytes:
     """UTF-8 with a byte-order mark, so spreadsheet programs on Windows read the accents right."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([label for _, label in pack.columns])
+    writer.writerow([csv_cell(label) for _, label in pack.columns])
     for row in pack.matrix:
-        writer.writerow([row[col] for col in MATRIX_COLUMNS])
+        writer.writerow([csv_cell(row[col]) for col in MATRIX_COLUMNS])
     return buffer.getvalue().encode("utf-8-sig")
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula (``=HYPERLINK(…)`` from a case) gets a leading ``'``."""
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _cell(text: str) -> str:

@@ -11,12 +11,13 @@ parallel processes when many are missing.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import re
 import sqlite3
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from importlib import metadata
 from pathlib import Path
@@ -24,6 +25,7 @@ from pathlib import Path
 import markdown
 import nh3
 from markdown.extensions import Extension
+from markdown.inlinepatterns import LinkInlineProcessor
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 
@@ -121,6 +123,98 @@ class _CaseMarkdown(Extension):
         md.treeprocessors.register(_DemoteHeadings(md), "jipp_demote", 5)
 
 
+class _LinearBrackets:
+    """Python-Markdown's link parsing in linear time, with exactly its results.
+
+    For every ``[`` its link processors scan forward to the matching ``]``
+    (``getText``), and after ``[text]`` to the matching ``)`` (``getLink``).
+    An unmatched one scans to the end of the paragraph, so a run of them is
+    quadratic: 40 KB of ``[`` took 79 s to build. Here a close match with
+    nothing nested is found with ``str.find``, as almost every link and
+    citation is; any other comes from a table of bracket pairs built once per
+    text. A link title (a quote after ``(``) is left to Python-Markdown.
+    """
+
+    NEAR = 200
+    """How far ``str.find`` looks for the closing bracket before the table is used."""
+
+    def __init__(self) -> None:
+        self.text: str | None = None
+        self.closing: dict[int, int] = {}
+        self.quotes: list[int] = []
+        self.opens: list[int] = []
+        self.last_close = -1
+
+    def _table(self, data: str) -> None:
+        """Where each ``[`` and ``(`` of ``data`` is closed, and where its quotes are."""
+        if data is self.text:
+            return
+        self.text, self.closing, self.quotes, self.opens = data, {}, [], []
+        self.last_close = data.rfind(")")
+        stacks: dict[str, list[int]] = {"]": [], ")": []}
+        for m in BRACKETS.finditer(data):
+            c, pos = m.group(), m.start()
+            if c in "[(":
+                stacks["]" if c == "[" else ")"].append(pos)
+                if c == "(":
+                    self.opens.append(pos)
+            elif c in "])":
+                if stacks[c]:
+                    self.closing[stacks[c].pop()] = pos
+            else:
+                self.quotes.append(pos)
+
+    def get_text(self, data: str, index: int) -> tuple[str, int, bool]:
+        """``getText``: the text up to the ``]`` matching the ``[`` at ``index - 1``."""
+        close = data.find("]", index, index + self.NEAR)
+        if close < 0 or data.find("[", index, close) >= 0:
+            self._table(data)
+            close = self.closing.get(index - 1, -1)
+        return (data[index:close], close + 1, True) if close >= 0 else (data[index:], len(data), False)
+
+    def link_getter(self, processor: LinkInlineProcessor) -> Callable[[str, int], tuple[str, str | None, int, bool]]:
+        """``getLink`` of ``processor``: the href up to the ``)`` matching the ``(`` at ``index``."""
+        get_link = processor.getLink
+
+        def linear_get_link(data: str, index: int) -> tuple[str, str | None, int, bool]:
+            m = processor.RE_LINK.match(data, pos=index)
+            if not m or m.group(1):  # no '(', or '(<url> "title")': a regex, already linear
+                return get_link(data, index)
+            start = m.end()
+            close = data.find(")", start, start + self.NEAR)
+            if close < 0 or data.find("(", start, close) >= 0:
+                self._table(data)
+                close = self.closing.get(m.start(), -1)
+                quote = self.quotes[bisect.bisect_left(self.quotes, start)] if self.quotes and self.quotes[-1] >= start else -1
+            else:
+                quote = min((q for q in (data.find("'", start, close), data.find('"', start, close)) if q >= 0), default=-1)
+            if 0 <= quote and close < 0 and self.last_close < start:
+                # No ')' follows: getLink's scan ends without one; in a title its '(' count down
+                # from the nesting at the quote, and reaching zero "closes" the link (index -1).
+                nesting = 1 + bisect.bisect_left(self.opens, quote) - bisect.bisect_left(self.opens, start)
+                if len(self.opens) - bisect.bisect_left(self.opens, quote) < nesting:
+                    return "", None, index, False
+                return processor.unescape(data[start:-2]).strip(), None, -1, True
+            if 0 <= quote and (close < 0 or quote < close):
+                return get_link(data, index)
+            if close < 0:
+                return "", None, index, False
+            return processor.unescape(data[start:close]).strip(), None, close + 1, True
+
+        return linear_get_link
+
+
+BRACKETS = re.compile(r"[\[\]()'\"]")
+
+
+def _linear_links(md: markdown.Markdown) -> None:
+    brackets = _LinearBrackets()
+    for processor in md.inlinePatterns:
+        if isinstance(processor, LinkInlineProcessor):
+            processor.getText = brackets.get_text  # type: ignore[method-assign]
+            processor.getLink = brackets.link_getter(processor)  # type: ignore[method-assign]
+
+
 _converters: dict[str, markdown.Markdown] = {}
 
 
@@ -129,8 +223,27 @@ def _convert(kind: str, text: str) -> str:
     if md is None:
         extensions: list = ["tables", "sane_lists"] + ([_CaseMarkdown()] if kind == "case" else [])
         md = _converters[kind] = markdown.Markdown(extensions=extensions, output_format="html")
+        _linear_links(md)
     md.reset()
-    return sanitize(md.convert(text), kind)
+    return sanitize(md.convert(_escape_unclosed_angles(text)), kind)
+
+
+UNCLOSED_ANGLES = 100
+"""More ``<`` than this after the last ``>`` are escaped; no real text has that many."""
+
+
+def _escape_unclosed_angles(text: str) -> str:
+    """``<`` that no ``>`` follows can open no tag; many of them made rendering quadratic, so they become ``&lt;``.
+
+    The standard library's HTML parser, which Python-Markdown runs over the
+    whole text, scans from each ``<`` to the end for the ``>`` of a start
+    tag: 36 KB of ``<a `` took 21 s. A few (``a < b``) are left alone, as
+    code spans would show an escaped ``&lt;`` literally.
+    """
+    tail = text.rfind(">") + 1
+    if text.count("<", tail) <= UNCLOSED_ANGLES:
+        return text
+    return text[:tail] + text[tail:].replace("<", "&lt;")
 
 
 def to_html(text: str) -> str:
