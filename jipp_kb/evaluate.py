@@ -18,7 +18,7 @@ import ir_measures
 import yaml
 from ir_measures import RR, R, nDCG
 
-from jipp_kb.search import DEFAULT_ALPHA, DEFAULT_FLOOR, DEFAULT_MODE, Searcher
+from jipp_kb.search import DEFAULT_ALPHA, DEFAULT_FLOOR, DEFAULT_FUSION, DEFAULT_MODE, Searcher
 
 METRICS = {"nDCG@10": nDCG @ 10, "R@10": R @ 10, "MRR": RR}
 
@@ -53,7 +53,7 @@ def _shown_precision(q: Query, ranking: list[str], k: int = 5) -> float:
 
 
 def rankings_for(searcher: Searcher, queries: list[Query], mode: str, **options) -> dict[str, list[str]]:
-    return {q.id: [r.id for r in searcher.search(q.text, mode, limit=100, **options).results] for q in queries}
+    return {q.id: [r.id for r in searcher.search(q.text, mode, limit=100, snippets=False, **options).results] for q in queries}
 
 
 def evaluate(index_dir: Path, model: str, queries: list[Query], semantic: bool = True, ablations: bool = False, corpus=None,
@@ -62,17 +62,20 @@ def evaluate(index_dir: Path, model: str, queries: list[Query], semantic: bool =
     systems: dict[str, dict[str, list[str]]] = {}
     searcher = Searcher(index_dir, model)
     if semantic:
-        systems[f"default ({DEFAULT_MODE}, α={DEFAULT_ALPHA}, floor={DEFAULT_FLOOR})"] = rankings_for(searcher, queries, DEFAULT_MODE)
+        systems[f"default ({DEFAULT_MODE}, {DEFAULT_FUSION}, floor {DEFAULT_FLOOR})"] = rankings_for(searcher, queries, DEFAULT_MODE)
     systems["keyword"] = rankings_for(searcher, queries, "keyword", floor=0.0)
+    systems["keyword, no query understanding"] = rankings_for(searcher, queries, "keyword", floor=0.0, infer=False)
     if semantic:
         systems["semantic"] = rankings_for(searcher, queries, "semantic", floor=0.0)
         systems["hybrid (rrf)"] = rankings_for(searcher, queries, "hybrid", fusion="rrf", floor=0.0)
-        for alpha in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9) if grid else (0.5, 0.7):
+        for alpha in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9) if grid else (DEFAULT_ALPHA,):
             systems[f"hybrid (weighted α={alpha})"] = rankings_for(searcher, queries, "hybrid", fusion="weighted", alpha=alpha, floor=0.0)
         if grid:
-            systems[f"default, no query understanding"] = rankings_for(searcher, queries, DEFAULT_MODE, infer=False)
-            for floor in (0.2, 0.3, 0.4, 0.5, 0.6):
-                systems[f"default, floor={floor}"] = rankings_for(searcher, queries, DEFAULT_MODE, floor=floor)
+            systems["default, no query understanding"] = rankings_for(searcher, queries, DEFAULT_MODE, infer=False)
+            for preference in (0.0, 0.1, 0.3, 0.5, 0.8):
+                systems[f"default, preference {preference}"] = rankings_for(searcher, queries, DEFAULT_MODE, preference=preference)
+            for floor in (0.0, 0.4, 0.5, 0.55, 0.6):
+                systems[f"default, floor {floor}"] = rankings_for(searcher, queries, DEFAULT_MODE, floor=floor)
     searcher.close()
     if ablations:
         no_glossary = Searcher(index_dir, model, use_glossary=False)

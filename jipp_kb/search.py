@@ -20,12 +20,12 @@ MODES = ("keyword", "semantic", "hybrid")
 FUSIONS = ("rrf", "weighted")
 DEFAULT_MODE = "hybrid"
 DEFAULT_FUSION = "weighted"
-DEFAULT_ALPHA = 0.4
-"""Weight of the keyword side in weighted fusion (chosen on the tune split; docs/search.md)."""
-DEFAULT_FLOOR = 0.4
+DEFAULT_ALPHA = 0.6
+"""Weight of the keyword side in weighted fusion: best on the tune halves of the judged queries (docs/search.md)."""
+DEFAULT_FLOOR = 0.15
 """A result scoring below this share of the best result's score is not shown (the relevance floor)."""
-PREFERENCE = 0.1
-"""Added to a result's normalised score for each preference the query states (urusan, place, replication)."""
+PREFERENCE = 0.5
+"""Added to a result's score (the best result scores 1) for each preference the query states: urusan, place, replication."""
 RRF_K = 60
 DEPTH = 100
 MAX_QUERY_CHARS = 300
@@ -108,8 +108,12 @@ class Searcher:
         self.keyword.close()
 
     def search(self, text: str, mode: str = DEFAULT_MODE, filters: dict | None = None, limit: int = 10, facets: bool = False,
-               fusion: str = DEFAULT_FUSION, alpha: float = DEFAULT_ALPHA, infer: bool = True, floor: float = DEFAULT_FLOOR) -> Response:
-        """Search in ``mode``; with ``infer``, places and awards named in the query become filters and urusan a preference."""
+               fusion: str = DEFAULT_FUSION, alpha: float = DEFAULT_ALPHA, infer: bool = True, floor: float = DEFAULT_FLOOR, snippets: bool = True,
+               preference: float = PREFERENCE) -> Response:
+        """Search in ``mode``; with ``infer``, places and awards named in the query become filters and urusan a preference.
+
+        ``snippets=False`` skips the highlighted passages, the slow part (eval needs only the ranking).
+        """
         if mode not in MODES:
             raise QueryError(f"unknown mode '{mode}'; use one of {', '.join(MODES)}")
         text = clean_query(text)
@@ -117,14 +121,15 @@ class Searcher:
         filters = dict(filters or {})
         inferred = {k: v for k, v in asked.filters.items() if k not in filters}
         applied = [a for a in asked.applied if a["filter"] in inferred]
-        response = self._run(asked, {**filters, **inferred}, mode, limit, facets, fusion, alpha, floor)
+        response = self._run(asked, {**filters, **inferred}, mode, limit, facets, fusion, alpha, floor, snippets, preference)
         if inferred and not response.results:
-            response = self._run(asked, filters, mode, limit, facets, fusion, alpha, floor)
+            response = self._run(asked, filters, mode, limit, facets, fusion, alpha, floor, snippets, preference)
             response.relaxed = True
         response.query, response.applied = text, applied
         return response
 
-    def _run(self, asked: Understood, filters: dict, mode: str, limit: int, facets: bool, fusion: str, alpha: float, floor: float) -> Response:
+    def _run(self, asked: Understood, filters: dict, mode: str, limit: int, facets: bool, fusion: str, alpha: float, floor: float,
+             snippets: bool, preference: float) -> Response:
         text = asked.text
         if mode == "semantic":  # the keyword side only for facets and spelling; its ranking is not used
             kw = self.keyword.search(text, filters, limit=1, facets=facets)
@@ -140,8 +145,8 @@ class Searcher:
         elif mode == "semantic":
             ranked = _normalised([(m.case, m.score) for m in sem])
         else:
-            ranked = fuse(keyword_ranking, [(m.case, m.score) for m in sem], fusion, alpha)
-        ranked = self._prefer(ranked, asked)
+            ranked = _normalised(fuse(keyword_ranking, [(m.case, m.score) for m in sem], fusion, alpha))
+        ranked = self._prefer(ranked, asked, preference)
         hidden = 0
         if floor and ranked:
             kept = [(cid, s) for cid, s in ranked if s >= floor * ranked[0][1]]
@@ -153,14 +158,14 @@ class Searcher:
             stored = self.keyword.stored(cid) or {}
             kw_rank, hit = kw_hits.get(cid, (None, None)) if mode != "semantic" else (None, None)
             sem_rank, match = sem_hits.get(cid, (None, None))
-            snippet = hit.snippet if hit else escape(_trim(match.text)) if match else ""
+            snippet = "" if not snippets else hit.snippet if hit else escape(_trim(match.text)) if match else ""
             awards = [a for a in str(stored.get("award", "")).split(",") if " " in a]  # "KIPP Top 45", not the bare name
             results.append(Result(cid, stored.get("title", cid), stored.get("region", ""), round(score, 4), snippet, match.section if match else None,
                                   kw_rank, sem_rank, stored.get("year") or None, awards, stored.get("depth", "studi kasus")))
         total = len(ranked) if mode != "keyword" else max(kw.total - hidden, len(ranked))
         return Response(asked.text, mode, results, total, kw.facets, kw.suggestion, kw.expanded, hidden=hidden, complete=kw.complete)
 
-    def _prefer(self, ranked: list[tuple[str, float]], asked: Understood) -> list[tuple[str, float]]:
+    def _prefer(self, ranked: list[tuple[str, float]], asked: Understood, weight: float) -> list[tuple[str, float]]:
         """Raise the cases that have what the query prefers: its urusan, a place named in one word, replicas."""
         if not (asked.prefer_urusan or asked.prefer_regency or asked.prefer_replicated):
             return ranked
@@ -168,9 +173,9 @@ class Searcher:
         out = []
         for cid, score in ranked:
             stored = self.keyword.stored(cid) or {}
-            bonus = PREFERENCE * bool(wanted_urusan & set(str(stored.get("urusan", "")).split(",")))
-            bonus += PREFERENCE * (stored.get("regency") in wanted_regency)
-            bonus += PREFERENCE * (asked.prefer_replicated and bool(stored.get("replicated")))
+            bonus = weight * bool(wanted_urusan & set(str(stored.get("urusan", "")).split(",")))
+            bonus += weight * (stored.get("regency") in wanted_regency)
+            bonus += weight * (asked.prefer_replicated and bool(stored.get("replicated")))
             out.append((cid, score + bonus))
         return sorted(out, key=lambda kv: (-kv[1], kv[0]))
 
