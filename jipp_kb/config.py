@@ -31,6 +31,8 @@ class Config:
     index_dir: Path = Path(".jipp")
     model: str = DEFAULT_MODEL
     language: str = "id"
+    api_url: str = ""
+    """Where a `jipp-kb serve` answers for a site hosted elsewhere (its base URL); empty: the site's own origin."""
     root: Path = Path(".")
 
     def resolve(self, path: Path) -> Path:
