@@ -27,7 +27,8 @@
   var searchPage = app.getAttribute("data-search-page");
   var form = app.querySelector("form");
   var input = document.getElementById("search-q");
-  var selects = Array.prototype.slice.call(app.querySelectorAll("#search-filters select"));
+  var filterBox = document.getElementById("search-filters");
+  var selects = Array.prototype.slice.call(filterBox.querySelectorAll("select"));
   var notes = document.getElementById("search-notes");
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
@@ -348,7 +349,7 @@
       if (r.status !== 200 || !Array.isArray(r.data.results)) throw new Error("API " + r.status);
       var d = r.data;
       return {
-        items: d.results.map(function (x) {
+        items: d.results.filter(function (x) { return x && caseUrl(x.id); }).map(function (x) {
           return {
             api: {
               id: x.id,
@@ -465,7 +466,7 @@
     list.replaceChildren();
     renderNotes(out);
     var count = fill(S.count, { n: shown.length });
-    status.textContent = out.hidden ? count + " " + fill(S.hidden, { n: out.hidden }) : count;
+    status.textContent = out.hidden ? count + ". " + fill(S.hidden, { n: out.hidden }) : count;
     help.hidden = shown.length > 0;
     document.getElementById("search-help-filters").hidden = !selects.some(function (s) { return s.value; });
     var suggest = document.getElementById("search-help-suggest");
@@ -521,7 +522,9 @@
     var v = params.get(select.name);
     if (v && Array.prototype.some.call(select.options, function (o) { return o.value === v; })) select.value = v;
   });
-  document.getElementById("search-filters").hidden = false;
+  filterBox.hidden = false;
+  // Open on a wide screen, or when a filter is chosen; closed on a phone, where seven menus would push the results down.
+  filterBox.open = window.matchMedia("(min-width: 40rem)").matches || selects.some(function (s) { return s.value; });
   limitRegencies();
 
   // `jipp-kb serve` answers even an empty query with JSON (an error object); a
