@@ -4,9 +4,10 @@
 // alone requires every word of a query, so here each content word (stop words
 // dropped) and each glossary entry the query names (with all its forms:
 // antrean/antrian/antre, keluhan/pengaduan) is searched on its own, and cases
-// are ranked by how much of the query they match (rarer words count more),
-// then by Pagefind's score. A word no case contains is corrected against the
-// glossary and the filter values where one is close ("did you mean").
+// are ranked by how many of the query's words they match, then by Pagefind's
+// score. A word no case contains is corrected to a close glossary, filter or
+// corpus word ("did you mean"). The word lists come from search-terms.json,
+// written at build time (jipp_kb/render/search_terms.py).
 //
 // Served by `jipp-kb serve` (or with api_url set at build time): the same page
 // shows the server's results, with the same filters; if the server fails,
@@ -39,10 +40,11 @@
   var MIN_WORD = 4; // shorter words are never corrected (search_terms.py lists no shorter ones)
   // Ranking settings, chosen on the judged queries of the tune split (docs/search.md, "Site search").
   var SCORE_WEIGHT = 1; // Pagefind's score (relative to the best case for that word) against "this word matched"
+  var PHRASE_WEIGHT = 1; // added for each pair of neighbouring query words a case has side by side
   var PAGE_LENGTH = 0; // Pagefind's length normalisation: none, short profiles and long case studies compete evenly
   var FLOOR = 0.2; // a case scoring below this share of the best case is not shown (only trims the long tail)
 
-  var terms = null; // {stopwords: Set, groups: [[form, ...]], first: word -> [{words, group}]}
+  var terms = null; // {stopwords, groups: [[form, ...]], first: word -> [{words, group}], preferred, words, known}
   var pagefind = null;
   var useApi = false;
   var seq = 0;
@@ -253,7 +255,7 @@
   function loadPagefind() {
     if (!bundle) return Promise.resolve(null);
     return import(bundle + "pagefind.js").then(function (pf) {
-      return pf.options({ excerptLength: 30, ranking: { pageLength: PAGE_LENGTH } }).then(function () { pagefind = pf; return pf; });
+      return pf.options({ excerptLength: 24, ranking: { pageLength: PAGE_LENGTH } }).then(function () { pagefind = pf; return pf; });
     }).catch(function () { return null; });
   }
 
@@ -274,8 +276,17 @@
       return c || w;
     });
     var cs = concepts(fixed);
-    return Promise.all(cs.map(function (c) { return Promise.all(c.forms.map(find)); })).then(function (perConcept) {
-      return rank(cs, perConcept, fixes);
+    // Two content words next to each other in the query, as an exact phrase ("kematian ibu").
+    var all = words(q, true).map(function (w) { return correction(w) || w; });
+    var phrases = [];
+    for (var i = 0; i + 1 < all.length; i++) {
+      if (!terms.stopwords.has(all[i]) && !terms.stopwords.has(all[i + 1])) phrases.push('"' + all[i] + " " + all[i + 1] + '"');
+    }
+    return Promise.all([
+      Promise.all(cs.map(function (c) { return Promise.all(c.forms.map(find)); })),
+      Promise.all(phrases.map(find)),
+    ]).then(function (found) {
+      return rank(cs, found[0], found[1], fixes);
     });
   }
 
@@ -283,8 +294,12 @@
   // SCORE_WEIGHT × its Pagefind score for that concept relative to the best case's,
   // so cases matching more of the query come first, then the better matches.
   // (Weighting rare words more, as BM25 does, scored lower on the tune split.)
-  function rank(cs, perConcept, fixes) {
+  function rank(cs, perConcept, phrases, fixes) {
     var pages = new Map();
+    var together = new Map();
+    phrases.forEach(function (res) {
+      res.results.forEach(function (r) { together.set(r.id, (together.get(r.id) || 0) + 1); });
+    });
     cs.forEach(function (c, ci) {
       var best = new Map();
       perConcept[ci].forEach(function (res) {
@@ -306,6 +321,7 @@
         pages.set(id, p);
       });
     });
+    pages.forEach(function (p, id) { p.score += PHRASE_WEIGHT * (together.get(id) || 0); });
     var ordered = Array.from(pages.values()).sort(function (a, b) { return b.score - a.score || b.raw - a.raw; });
     var cut = ordered.length ? ordered[0].score * FLOOR : 0;
     var kept = ordered.filter(function (p) { return p.score >= cut; });
