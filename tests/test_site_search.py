@@ -164,3 +164,16 @@ def test_api_results_in_the_same_interface_and_fallback(small_site, browser):  #
         failing["on"] = True
         items = search(browser, home, "antrean puskesmas")
         assert ids(items)[0] == "antre-sehat-uji" and "KIPP Top 45 (2020)" in items[0].text
+
+
+def test_eval_reads_the_site_ranking_from_the_page(small_site):
+    """`jipp-kb eval --engine site` takes its ranking from the result links of the built page."""
+    from jipp_kb.evaluate import Query, score, site_rankings
+
+    queries = [
+        Query("a", "antrean puskesmas", "indonesian", "tune", {"antre-sehat-uji": 3}),
+        Query("b", "keluhan", "english", "test", {"lapor-bupati-uji": 3}),  # an English query runs on /en/cari/
+    ]
+    rankings = site_rankings(small_site, queries, BASE)
+    assert rankings["a"][0] == "antre-sehat-uji" and rankings["b"][0] == "lapor-bupati-uji"
+    assert score(queries, rankings)["MRR"] == 1.0
