@@ -12,9 +12,10 @@ it ("kelahran" -> "kelahiran"); Pagefind has no such list to give.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 
-from jipp_kb.analysis import Analysis, plain_text, stopwords
+from jipp_kb.analysis import plain_text, stopwords
 from jipp_kb.corpus import Case
 from jipp_kb.schema import GlossaryEntry
 
@@ -22,6 +23,8 @@ FILE = "search-terms.json"
 """Its name under ``static/``."""
 MIN_WORD = 4
 """Shorter words are not corrected (too many neighbours), so they need not be listed."""
+LETTERS = re.compile(r"[^\W\d_]{%d,}" % MIN_WORD)
+"""Runs of letters: what the keyword analysis would keep of a word, in one C-level pass (the build runs this over every case)."""
 
 
 def search_terms(glossary: list[GlossaryEntry], cases: list[Case]) -> bytes:
@@ -38,11 +41,11 @@ def search_terms(glossary: list[GlossaryEntry], cases: list[Case]) -> bytes:
         if len(unique) > 1:
             groups.append(unique)
     counts: Counter[str] = Counter()
-    analysis = Analysis()
     for case in cases:
         m = case.meta
         text = " ".join([m.title, m.acronym_expansion or "", m.summary, " ".join(m.tags), *(plain_text(s) for s in case.sections.values())])
-        counts.update({w for w in analysis.words(text) if len(w) >= MIN_WORD and w.isalpha()})
-    words = [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+        counts.update(set(LETTERS.findall(text.lower())))
+    stops = stopwords()
+    words = [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if w not in stops]
     data = {"stopwords": sorted(stopwords()), "groups": groups, "words": words}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")

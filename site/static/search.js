@@ -301,19 +301,21 @@
       res.results.forEach(function (r) { together.set(r.id, (together.get(r.id) || 0) + 1); });
     });
     cs.forEach(function (c, ci) {
+      // Each form's scores relative to its own best case, so that one form's outlier
+      // (a case named after it) does not flatten the others'.
       var best = new Map();
       perConcept[ci].forEach(function (res) {
+        var top = res.results.length ? res.results[0].score : 0;
         res.results.forEach(function (r) {
-          if (!best.has(r.id) || best.get(r.id).score < r.score) best.set(r.id, r);
+          var rel = top ? r.score / top : 0;
+          if (!best.has(r.id) || best.get(r.id).rel < rel) best.set(r.id, { rel: rel, result: r });
         });
       });
       c.hits = best.size;
-      if (!best.size) return;
-      var top = 0;
-      best.forEach(function (r) { top = Math.max(top, r.score); });
-      best.forEach(function (r, id) {
+      best.forEach(function (b, id) {
+        var r = b.result;
         var p = pages.get(id) || { id: id, score: 0, matched: 0, raw: 0, result: null, part: -1 };
-        var part = 1 + SCORE_WEIGHT * (top ? r.score / top : 0);
+        var part = 1 + SCORE_WEIGHT * b.rel;
         p.score += part;
         p.raw += r.score;
         p.matched += 1;
