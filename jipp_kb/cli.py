@@ -553,26 +553,35 @@ DEFAULT_QUERIES = Path("tests/data/queries.yml")
 @click.option("--keyword-only", is_flag=True, help="Only the keyword engine (no embedding index needed).")
 @click.option("--ablations", is_flag=True, help="Also keyword search without glossary and without stemming.")
 @click.option("--grid", is_flag=True, help="Also every setting tried when tuning (fusion weight, relevance floor, query understanding).")
+@click.option("--engine", type=click.Choice(["cli", "site"]), default="cli", show_default=True,
+              help="cli: the search modes of jipp-kb search; site: the built site's search page (Pagefind), in headless Chromium.")
 @corpus_option
 @index_option
 @model_option
 @json_option
 @click.pass_context
-def eval_cmd(ctx: click.Context, queries: Path | None, split: str, keyword_only: bool, ablations: bool, grid: bool, corpus: Path | None,
+def eval_cmd(ctx: click.Context, queries: Path | None, split: str, keyword_only: bool, ablations: bool, grid: bool, engine: str, corpus: Path | None,
              index_dir: Path | None, model: str | None, as_json: bool) -> None:
-    """Score every search mode on the judged queries: nDCG@10, Recall@10, MRR."""
+    """Score every search mode on the judged queries: nDCG@10, Recall@10, MRR, P@5 of the shown results.
+
+    With --engine site, score the built site's search page instead (build it first: jipp-kb build).
+    """
     require("search", "jipp-kb eval")
-    from jipp_kb.evaluate import evaluate, format_table, load_queries
+    from jipp_kb.evaluate import SiteEvalError, evaluate, evaluate_site, format_table, load_queries
 
     config = _config(ctx, index_dir=index_dir, model=model)
     queries = queries or config.resolve(DEFAULT_QUERIES)
     if not queries.is_file():
         raise click.UsageError(f"no judged queries at {queries}; give the file with --queries (format: docs/queries.md)")
     judged = load_queries(queries)
-    loaded = _load_valid_corpus(ctx, corpus) if ablations else None
     try:
-        results = evaluate(config.resolve(config.index_dir), config.model, judged, semantic=not keyword_only, ablations=ablations, corpus=loaded, grid=grid)
-    except FileNotFoundError as exc:
+        if engine == "site":
+            results = evaluate_site(config.resolve(config.site_dir), config.base_url, judged)
+        else:
+            loaded = _load_valid_corpus(ctx, corpus) if ablations else None
+            results = evaluate(config.resolve(config.index_dir), config.model, judged, semantic=not keyword_only, ablations=ablations, corpus=loaded,
+                               grid=grid)
+    except (FileNotFoundError, SiteEvalError) as exc:
         raise click.ClickException(f"{exc}") from None
     if as_json:
         _echo_json(results)

@@ -37,6 +37,8 @@ class Config:
     language: str = "id"
     theme_dir: Path | None = None
     """A folder laid out like ``site/`` whose files win over the packaged theme's (docs/site.md, "Theme override")."""
+    api_url: str = ""
+    """Where a `jipp-kb serve` answers for a site hosted elsewhere (its base URL); empty: the site's own origin."""
     root: Path = Path(".")
 
     def resolve(self, path: Path) -> Path:

@@ -5,14 +5,24 @@ so they match trec_eval's definitions; "P@5 shown" is the share of relevant
 cases among the (up to) five a user is shown, which is what the relevance
 floor improves. Queries carry a ``split`` (tune/test): weights are chosen on
 *tune* and reported on *test*.
+
+``--engine site`` measures the built static site's own search instead: the
+search page, driven in headless Chromium, with the same scoring.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
+import re
 import shutil
 import tempfile
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import ir_measures
 import yaml
@@ -91,6 +101,105 @@ def evaluate(index_dir: Path, model: str, queries: list[Query], semantic: bool =
                 systems["keyword, Sastrawi stemmer"] = _restemmed(corpus, model, queries, "sastrawi")
     splits = {"all": queries, "tune": [q for q in queries if q.split == "tune"], "test": [q for q in queries if q.split == "test"]}
     return {name: {split: score(qs, ranking) for split, qs in splits.items() if qs} for name, ranking in systems.items()}
+
+
+SITE_WAIT = 30.0
+"""Seconds a query may take on the search page before the measurement stops."""
+
+
+class SiteEvalError(RuntimeError):
+    """The site cannot be measured (no search page, no browser); the message says what to do."""
+
+
+def evaluate_site(site_dir: Path, base_url: str, queries: list[Query]) -> dict[str, dict[str, dict[str, float]]]:
+    """Like :func:`evaluate`, for the static site's search page (Pagefind in the browser)."""
+    rankings = site_rankings(site_dir, queries, base_url)
+    splits = {"all": queries, "tune": [q for q in queries if q.split == "tune"], "test": [q for q in queries if q.split == "test"]}
+    return {"site (Pagefind, in the browser)": {split: score(qs, rankings) for split, qs in splits.items() if qs}}
+
+
+def site_rankings(site_dir: Path, queries: list[Query], base_url: str = "/") -> dict[str, list[str]]:
+    """Case ids in the order the built search page lists them (its first page of results), per query.
+
+    The site is served by a plain ``http.server`` on a free local port, where
+    ``api/search`` does not exist, so the page takes its static path: Pagefind.
+    Each query is opened as ``cari/?q=…`` in headless Chromium (an English
+    query on the English page, ``en/cari/``, as an English reader would), and
+    the ids are read from the result links once the page says it is done.
+    """
+    from jipp_kb.render.urls import split_base_url
+
+    if not (site_dir / "cari" / "index.html").is_file() or not (site_dir / "pagefind" / "pagefind.js").is_file():
+        raise SiteEvalError(f"no site with a search index in {site_dir}; build it first with: jipp-kb build")
+    base = split_base_url(base_url)[1]
+    case = re.compile(re.escape(base) + r"(?:en/)?kasus/([a-z0-9-]+)/$")
+    out: dict[str, list[str]] = {}
+    with _serve(site_dir, base) as root, _chromium() as driver:
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        for q in queries:
+            driver.get(f"{root}{'en/' if q.kind == 'english' else ''}cari/?q={quote(q.text)}")
+            WebDriverWait(driver, SITE_WAIT).until(
+                lambda d, text=q.text.strip(): d.execute_script(
+                    "var a = document.getElementById('search-app');"
+                    "return a.getAttribute('data-state') === 'done' && a.getAttribute('data-query') === arguments[0];",
+                    text,
+                )
+            )
+            hrefs = driver.execute_script(
+                "return Array.from(document.querySelectorAll('#search-results .search-result-title a'), a => new URL(a.href).pathname);"
+            )
+            out[q.id] = [m.group(1) for h in hrefs if (m := case.match(h))]
+    return out
+
+
+@contextlib.contextmanager
+def _serve(root: Path, base: str) -> Iterator[str]:
+    """``root`` at ``http://127.0.0.1:<free port><base>``, from a thread; nothing else answers."""
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            if not self.path.startswith(base):
+                self.send_error(404)
+                return
+            self.path = "/" + self.path[len(base) :]
+            super().do_GET()
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{base}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextlib.contextmanager
+def _chromium():
+    """Headless Chromium through Selenium, offline (Debian's chromium and chromium-driver)."""
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        raise SiteEvalError("measuring the site needs selenium (pip install selenium)") from None
+    browser = shutil.which("chromium") or "/usr/bin/chromium"
+    driver_exe = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+    if not (Path(browser).exists() and Path(driver_exe).exists()):
+        raise SiteEvalError("measuring the site needs Chromium and its driver (apt-get install chromium chromium-driver)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--lang=id"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=driver_exe), options=options)
+    try:
+        driver.set_page_load_timeout(SITE_WAIT)
+        yield driver
+    finally:
+        driver.quit()
 
 
 def _restemmed(corpus, model: str, queries: list[Query], stemmer: str) -> dict[str, list[str]]:

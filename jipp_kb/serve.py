@@ -101,6 +101,7 @@ class App:
                 status, headers, body = self._not_found()
             elif inside.startswith("api/"):
                 status, headers, body = _json(*self.api(inside[3:], parse_qs(environ.get("QUERY_STRING", ""))))
+                headers.append(("Access-Control-Allow-Origin", "*"))  # the site's search page may be hosted elsewhere (config api_url)
             else:
                 status, headers, body = self.static(inside, environ)
         if body and "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "") and _compressible(headers) and len(body) > 512:

@@ -12,6 +12,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import yaml
+
 ROOT = Path(__file__).parent.parent
 DATA = Path(__file__).parent / "data"
 BASE = "/jipp-kb/"
@@ -140,3 +142,69 @@ def serve(root: Path, base: str = BASE, api=None) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+SEARCH_GLOSSARY = """\
+- term: antrean
+  synonyms: [antrian, antre]
+- term: keluhan
+  synonyms: [pengaduan, aduan]
+- term: Puskesmas
+  expansion: pusat kesehatan masyarakat
+"""
+
+SEARCH_CASES = {
+    # id: (title, summary, province, regency, urusan, year, depth, body)
+    "antre-sehat-uji": (
+        "Antre Sehat (Antrean Daring Puskesmas)",
+        "Pasien mengambil nomor antrean puskesmas dari rumah lewat pesan singkat, sehingga ruang tunggu tidak penuh.",
+        "Jawa Tengah", "Kabupaten Banyumas", "kesehatan", 2019, "studi kasus",
+        "Antrean pasien di puskesmas mengular sejak subuh.",
+    ),
+    "loket-capil-uji": (
+        "Loket Tanpa Antri (Layanan Capil Terjadwal)",
+        "Warga memesan jadwal kedatangan ke kantor catatan sipil, sehingga antrian di loket kependudukan hilang.",
+        "Jawa Timur", "Kabupaten Banyuwangi", "administrasi kependudukan dan pencatatan sipil", 2017, "studi kasus",
+        "Antrian panjang di loket dokumen kependudukan membuat warga datang berkali-kali.",
+    ),
+    "lapor-bupati-uji": (
+        "Lapor Bupati (Layanan Pengaduan Lewat SMS)",
+        "Warga mengirim pengaduan tentang jalan rusak dan layanan publik lewat SMS, dan dinas wajib menjawab dalam tiga hari.",
+        "Sulawesi Selatan", "Kabupaten Gowa", "komunikasi dan informatika", 2016, "profil",
+        "",
+    ),
+    "bank-sampah-uji": (
+        "Bank Sampah Banjar (Tabungan Sampah Warga)",
+        "Warga menabung sampah plastik yang sudah dipilah dan menukarnya dengan uang atau sembako.",
+        "Bali", "Kabupaten Badung", "lingkungan hidup", 2018, "studi kasus",
+        "Sampah plastik menumpuk di selokan banjar.",
+    ),
+}
+
+
+def make_search_corpus(dest: Path) -> Path:
+    """A small corpus written for the search-page tests: a puskesmas-queue case, a queue case that writes
+    "antrian", a complaints profile that says only "pengaduan", and an unrelated one; the real corpus may change."""
+    root = dest / "corpus"
+    root.mkdir(parents=True)
+    (root / "_glossary.yml").write_text(SEARCH_GLOSSARY, encoding="utf-8")
+    template = (DATA / "valid" / "contoh-akta.md").read_text(encoding="utf-8")
+    front, _, body = template.partition("\n---\n")
+    for cid, (title, summary, province, regency, urusan, year, depth, problem) in SEARCH_CASES.items():
+        meta = yaml.safe_load(front.removeprefix("---\n"))
+        meta.update(id=cid, title=title, acronym_expansion=None, summary=summary, summary_en=f"Test fixture: {title}.", province=province,
+                    regency=regency, agency=f"Pemerintah {regency}", urusan=[urusan], year_started=year, depth=depth, tags=[],
+                    contacts=[], awards=[{"name": "KIPP", "tier": "Top 45", "year": year + 1}] if cid == "antre-sehat-uji" else [])
+        meta["sources"] = [{"url": f"https://example.org/{cid}/{n}", "title": f"Sumber {n}", "accessed": "2026-11-27"} for n in (1, 2)]
+        if depth == "profil":
+            text = f"## Ringkasan\n\n{summary} [1]\n"
+        else:
+            text = body.replace("Akta kelahiran diterbitkan di puskesmas tempat bayi lahir [1].", summary + " [1]")
+            text = text.replace("Banyak anak belum memiliki akta kelahiran.", problem)
+            text = text.replace("Petugas menerbitkan akta di tempat persalinan.", "Petugas menjalankan layanan baru.")
+            text = text.replace("Kerja sama dinas dengan puskesmas dan rumah sakit.", "Kerja sama antardinas.")
+            text = text.replace("Cakupan akta naik.", "Layanan lebih cepat.")
+            text = text.replace("Layanan jemput bola memangkas biaya warga.", "Layanan dekat memangkas biaya warga.")
+            text = text.replace("Daerah lain dapat meniru dengan kerja sama fasilitas kesehatan.", "Daerah lain dapat meniru.")
+        (root / f"{cid}.md").write_text("---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n" + text, encoding="utf-8")
+    return root

@@ -1,8 +1,8 @@
 """The built site in a real browser (headless Chromium through Selenium).
 
 Home -> Pagefind search -> a filter -> a result -> "Inovasi serupa" -> English
--> print preview and PDF, then hybrid search against a stand-in for
-`jipp-kb serve`'s API, a phone-sized window and the keyboard. Screenshots go
+-> print preview and PDF, then a phone-sized window and the keyboard (the
+search page itself, and its use of `jipp-kb serve`'s API: test_site_search.py). Screenshots go
 to test-output/screenshots/ (git-ignored) for a person to look at.
 """
 
@@ -11,10 +11,9 @@ from __future__ import annotations
 import base64
 import shutil
 from pathlib import Path
-from urllib.parse import parse_qs
 
 import pytest
-from site_support import BASE, HOSTILE_ID, ROOT, make_corpus, serve, similar_for
+from site_support import BASE, ROOT, make_corpus, serve, similar_for
 
 from jipp_kb.config import Config
 from jipp_kb.corpus import load_corpus
@@ -24,6 +23,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 SHOTS = ROOT / "test-output" / "screenshots"
 WAIT = 20
+RESULT_LINK = "#search-results .search-result-title a"
 
 if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
     pytest.skip(f"Chromium is not installed ({CHROMIUM}, {CHROMEDRIVER}); run: make browser", allow_module_level=True)
@@ -33,7 +33,7 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402, N812
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -103,43 +103,29 @@ def test_search_filter_open_similar_switch_language_and_print(built, browser):
         box.send_keys("akta kelahiran")
         box.send_keys(Keys.ENTER)
         wait_for(browser, EC.url_contains("cari/?q="))
-        results = wait_for(browser, EC.presence_of_all_elements_located((By.CSS_SELECTOR, ".pagefind-ui__result-link")))
+        results = wait_for(browser, EC.presence_of_all_elements_located((By.CSS_SELECTOR, RESULT_LINK)))
         assert results, "Pagefind found nothing for 'akta kelahiran'"
         assert all(r.get_attribute("href").startswith(home + "kasus/") for r in results), "result links must respect the base URL"
         shot(browser, "02-search-results")
 
         # Filter by province: every remaining result is a Jawa Timur case.
-        group = wait_for(
-            browser,
-            EC.element_to_be_clickable(
-                (By.XPATH, "//details[contains(@class,'pagefind-ui__filter-block')][.//*[normalize-space()='Provinsi']]/summary")
-            ),
-        )
-        group.click()
-        checkbox = wait_for(
-            browser,
-            EC.element_to_be_clickable(
-                (
-                    By.XPATH,
-                    "//input[@type='checkbox'][following-sibling::label[contains(normalize-space(), 'Jawa Timur')] or @value='Jawa Timur']",
-                )
-            ),
-        )
-        checkbox.click()
+        Select(browser.find_element(By.ID, "filter-province")).select_by_value("Jawa Timur")
         wait_for(
             browser,
             lambda d: (
-                d.find_elements(By.CSS_SELECTOR, ".pagefind-ui__result-link")
+                "province=Jawa+Timur" in d.current_url
+                and d.find_element(By.ID, "search-app").get_attribute("data-state") == "done"
+                and d.find_elements(By.CSS_SELECTOR, RESULT_LINK)
                 and all(
                     corpus.cases[case_id_of(a.get_attribute("href"))].meta.province == "Jawa Timur"
-                    for a in d.find_elements(By.CSS_SELECTOR, ".pagefind-ui__result-link")
+                    for a in d.find_elements(By.CSS_SELECTOR, RESULT_LINK)
                 )
             ),
         )
         shot(browser, "03-search-filtered")
 
         # Open the first result.
-        first = browser.find_element(By.CSS_SELECTOR, ".pagefind-ui__result-link")
+        first = browser.find_element(By.CSS_SELECTOR, RESULT_LINK)
         target = first.get_attribute("href")
         first.click()
         wait_for(browser, EC.url_to_be(target))
@@ -195,67 +181,6 @@ def _pdf_first_page_png(data: bytes, out: Path) -> None:
     doc.close()
 
 
-def test_hybrid_results_when_the_api_answers(built, browser):
-    site, corpus, _ = built
-    asked: list[dict] = []
-
-    def api(query: str):
-        params = parse_qs(query)
-        asked.append(params)
-        q = params.get("q", [""])[0]
-        if not q:
-            return 400, {"error": "missing query parameter 'q'"}
-        akta = corpus.cases["contoh-akta"].meta.title
-        snippet = "penerbitan <mark>akta</mark> di tempat <img src=x onerror=\"document.title='pwned'\">persalinan"
-        results = [
-            {
-                "id": "contoh-akta",
-                "title": akta,
-                "region": "Kabupaten Banyuwangi, Jawa Timur",
-                "score": 0.0321,
-                "snippet": snippet,
-                "url": "javascript:alert(1)",
-            },
-            {
-                "id": HOSTILE_ID,
-                "title": "<b>judul</b>",
-                "region": "",
-                "score": 0.01,
-                "snippet": "<script>document.title='pwned'</script>aman",
-            },
-            {"id": "../../etc/passwd", "title": "bukan kasus", "region": "", "score": 0.0, "snippet": ""},
-        ]
-        return 200, {"query": q, "mode": params.get("mode", ["hybrid"])[0], "results": results}
-
-    with serve(site, api=api) as home:
-        browser.get(f"{home}cari/?q=akta")
-        wait_for(browser, EC.visibility_of_element_located((By.ID, "engine-controls")))
-        items = wait_for(browser, EC.presence_of_all_elements_located((By.CSS_SELECTOR, "#hybrid-list li")))
-        assert len(items) == 2  # the third id is not a case id and is dropped
-        links = [li.find_element(By.TAG_NAME, "a").get_attribute("href") for li in items]
-        assert links == [f"{home}kasus/contoh-akta/", f"{home}kasus/{HOSTILE_ID}/"]
-        assert items[0].find_element(By.TAG_NAME, "mark").text == "akta"
-        assert not browser.find_elements(By.CSS_SELECTOR, "#hybrid-list img, #hybrid-list script, #hybrid-list b")
-        assert browser.title != "pwned" and "<b>judul</b>" in items[1].text
-        assert not browser.find_element(By.CSS_SELECTOR, "#pagefind .pagefind-ui__drawer").is_displayed()
-        shot(browser, "08-search-hybrid")
-
-        # Narrow by province: the API gets it.
-        from selenium.webdriver.support.ui import Select
-
-        Select(browser.find_element(By.ID, "hybrid-province")).select_by_visible_text("Jawa Timur")
-        wait_for(browser, lambda d: any(p.get("province") == ["Jawa Timur"] for p in asked))
-        # Back to Pagefind: its results come back, the hybrid list goes away.
-        browser.find_element(By.CSS_SELECTOR, "input[name=engine][value=pagefind]").click()
-        wait_for(browser, EC.visibility_of_element_located((By.CSS_SELECTOR, ".pagefind-ui__result")))
-        assert not browser.find_element(By.ID, "hybrid-results").is_displayed()
-
-    with serve(site) as home:  # a static host: no API, Pagefind only
-        browser.get(f"{home}cari/?q=akta")
-        wait_for(browser, EC.presence_of_element_located((By.CSS_SELECTOR, ".pagefind-ui__result")))
-        assert not browser.find_element(By.ID, "engine-controls").is_displayed()
-
-
 def test_phone_layout_and_keyboard(built, browser):
     site, _, _ = built
     with serve(site) as home:
@@ -265,7 +190,7 @@ def test_phone_layout_and_keyboard(built, browser):
             for name, path in (("09-phone-home", ""), ("10-phone-case", "kasus/contoh-akta/"), ("10-phone-search", "cari/?q=akta")):
                 browser.get(home + path)
                 if path.startswith("cari/"):
-                    wait_for(browser, EC.presence_of_element_located((By.CSS_SELECTOR, ".pagefind-ui__result")))
+                    wait_for(browser, EC.presence_of_element_located((By.CSS_SELECTOR, RESULT_LINK)))
                 width = browser.execute_script("return document.documentElement.clientWidth")
                 overflow = browser.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
                 assert width <= 390 and overflow <= 0, f"{path or 'home'}: page is {overflow}px wider than a {width}px phone screen"

@@ -22,6 +22,7 @@ from jipp_kb.render.charts import Bar, horizontal_bars, vertical_bars
 from jipp_kb.render.gather import Gathered
 from jipp_kb.render.i18n import Strings
 from jipp_kb.render.markdown import CITE_TARGET
+from jipp_kb.render.search_terms import FILE as TERMS_FILE
 from jipp_kb.render.urls import NO_YEAR, Urls, slug
 from jipp_kb.schema import SECTIONS, SECTIONS_EN
 
@@ -92,6 +93,12 @@ class SiteInfo:
     downloads: dict[str, list[tuple[str, str]]]
     """Collection id -> [(kind, file name)] of pack files present in the output."""
     about_html: str
+    api_url: str = ""
+    """Base URL of a `jipp-kb serve` elsewhere; empty: ask the site's own server."""
+
+
+SEARCH_STRINGS = ("searching", "count", "partial", "missing", "also", "profile", "started", "suggest", "applied", "remove", "relaxed", "hidden")
+"""Keys under ``search.`` that search.js shows (passed to it as JSON in a data attribute)."""
 
 
 class Views:
@@ -241,11 +248,38 @@ class Views:
         )
 
     def search(self) -> Page:
-        t = self.t
-        strings = {k: t(f"search.{k}") for k in ("searching", "none", "error", "count", "score")}
-        provinces = sorted(p for p in self.g.provinces if p)
-        ctx = {"js_strings": strings, "provinces": provinces, "searchable": self.info.searchable}
+        t, u = self.t, self.urls
+        ctx = {
+            "js_strings": {k: t(f"search.{k}") for k in SEARCH_STRINGS},
+            "filters": self.search_filters(),
+            "searchable": self.info.searchable,
+            "api": (self.info.api_url.rstrip("/") + "/api/search") if self.info.api_url else u.api_search(),
+            "terms_url": u.static(TERMS_FILE),
+        }
         return self.page("cari/", "search.html", t("search.title"), ctx, nav="search", crumbs=self.crumbs((t("search.title"), None)))
+
+    def search_filters(self) -> list[dict]:
+        """The search page's filter menus: the API's parameter and value, Pagefind's filter name and value, with counts.
+
+        Pagefind filters by what the case page shows (translated labels), the API by canonical values, so each option carries both.
+        """
+        g, t = self.g, self.t
+
+        def option(value: str, label: str, n: int, param: str = "", province: str = "") -> dict:
+            return {"value": value, "label": label, "text": f"{label} ({n})", "param": param, "province": province}
+
+        provinces = sorted(g.provinces, key=lambda p: (p is None, p or ""))
+        menus = [
+            ("province", [option(p, p, len(g.provinces[p])) if p else option("nasional", t.region(None), len(g.provinces[p]), param="level")
+                          for p in provinces]),
+            ("regency", [option(r, r, len(ids), province=p) for (p, r), ids in sorted(g.regencies.items(), key=lambda kv: kv[0][1])]),
+            ("urusan", [option(k, t.urusan(k), len(g.urusan[k])) for k in sorted(g.urusan, key=lambda k: t.urusan(k).casefold())]),
+            ("year", [option(str(y), str(y), len(g.years[y])) for y in sorted((y for y in g.years if y), reverse=True)]),
+            ("jenis", [option(k, t.value("jenis", k), len(g.jenis[k])) for k in choices.JENIS if k in g.jenis]),
+            ("award", [option(a, a, len(g.awards[a])) for a in sorted(g.awards, key=str.casefold)]),
+            ("status", [option(k, t.value("status", k), len(g.status[k])) for k in choices.STATUS if k in g.status]),
+        ]
+        return [{"name": name, "label": t(f"filter.{name}"), "options": options} for name, options in menus if options]
 
     def about(self) -> Page:
         t = self.t
@@ -317,6 +351,7 @@ class Views:
             seen_awards.add(a.name)
         view = {
             "title": m.title,
+            "depth": m.depth,
             "acronym_expansion": m.acronym_expansion,
             "summary": self.summary(case),
             "region_line": self.region(case),

@@ -36,6 +36,8 @@ from jipp_kb.render.gather import Gathered, Similar, gather
 from jipp_kb.render.i18n import I18nError, Strings, flat_keys
 from jipp_kb.render.markdown import HtmlCache, page_html
 from jipp_kb.render.pages import PACK_FILES, Page, SiteInfo, Views, key_data
+from jipp_kb.render.search_terms import FILE as TERMS_FILE
+from jipp_kb.render.search_terms import search_terms
 from jipp_kb.render.sitemap import SitemapEntry, sitemap_xml
 from jipp_kb.render.theme import ThemeDirs, ThemeError
 from jipp_kb.render.urls import LANGS, SEARCH_BUNDLE, UrlError, Urls
@@ -394,7 +396,8 @@ def _build(
         base_urls = Urls.from_base_url(config.base_url)
     except UrlError as exc:
         raise SiteError(str(exc)) from None
-    versions = {name: hashlib.sha256(data).hexdigest()[:10] for name, data in theme.static.items()}
+    terms = search_terms(corpus.glossary, corpus.sorted_cases())
+    versions = {name: hashlib.sha256(data).hexdigest()[:10] for name, data in [*theme.static.items(), (TERMS_FILE, terms)]}
     base_urls = Urls(base_urls.base, base_urls.origin, "id", versions)
 
     # 1. gather
@@ -419,6 +422,7 @@ def _build(
             repo_url=config.repo_url,
             edit_branch=config.edit_branch,
             searchable=search,
+            api_url=config.api_url,
             downloads=downloads,
             about_html=theme.pages[f"about.{lang}"],
         )
@@ -456,7 +460,7 @@ def _build(
 
     # 3. static files
     clock = time.perf_counter()
-    for name, data in theme.static.items():
+    for name, data in [*theme.static.items(), (TERMS_FILE, terms)]:
         writer.write(f"static/{name}", data, versions[name])
     timings["static"] = time.perf_counter() - clock
 

@@ -1,90 +1,86 @@
-// Search page: Pagefind's Default UI (static, in the browser) and, when the
-// page is served by `jipp-kb serve`, hybrid results from its /api/search.
-// Progressive enhancement: without JavaScript the page links to the browse
-// pages; without the API only Pagefind runs. API results are inserted as text
-// and marks only (never as HTML), and links are built from the case id, not
-// taken from the API.
+// The search page: one interface over two engines.
+//
+// Static hosting: Pagefind's JS API searches the index in the browser. Pagefind
+// alone requires every word of a query, so here each content word (stop words
+// dropped) and each glossary entry the query names (with all its forms:
+// antrean/antrian/antre, keluhan/pengaduan) is searched on its own, and cases
+// are ranked by how many of the query's words they match, then by Pagefind's
+// score. A word no case contains is corrected to a close glossary, filter or
+// corpus word ("did you mean"). The word lists come from search-terms.json,
+// written at build time (jipp_kb/render/search_terms.py).
+//
+// Served by `jipp-kb serve` (or with api_url set at build time): the same page
+// shows the server's results, with the same filters; if the server fails,
+// Pagefind answers instead.
+//
+// Everything from the index or the server is inserted as text; of an excerpt
+// only the text and its <mark> elements are kept. Links are built from the
+// case id. Without JavaScript the page links to the browse pages.
 (function () {
   "use strict";
   var app = document.getElementById("search-app");
   if (!app) return;
+
   var S = JSON.parse(app.getAttribute("data-strings"));
+  var bundle = app.getAttribute("data-bundle");
   var api = app.getAttribute("data-api");
   var caseBase = app.getAttribute("data-case-base");
-  var initial = new URLSearchParams(window.location.search).get("q") || "";
-  var ui = null;
+  var searchPage = app.getAttribute("data-search-page");
+  var form = app.querySelector("form");
+  var input = document.getElementById("search-q");
+  var filterBox = document.getElementById("search-filters");
+  var selects = Array.prototype.slice.call(filterBox.querySelectorAll("select"));
+  var notes = document.getElementById("search-notes");
+  var status = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  var more = document.getElementById("search-more");
+  var help = document.getElementById("search-help");
 
-  if (typeof window.PagefindUI === "function") {
-    ui = new window.PagefindUI({
-      element: "#pagefind",
-      bundlePath: app.getAttribute("data-bundle"),
-      baseUrl: app.getAttribute("data-base"),
-      showSubResults: false,
-      showImages: false,
-      autofocus: !initial,
-    });
-    if (initial) ui.triggerSearch(initial);
+  var PAGE = 20;
+  var MIN_WORD = 4; // shorter words are never corrected (search_terms.py lists no shorter ones)
+  // Ranking settings, chosen on the judged queries of the tune split (docs/search.md, "Site search").
+  var SCORE_WEIGHT = 1; // Pagefind's score (relative to the best case for that word) against "this word matched"
+  var PHRASE_WEIGHT = 1; // added for each pair of neighbouring query words a case has side by side
+  var PAGE_LENGTH = 0; // Pagefind's length normalisation: none, short profiles and long case studies compete evenly
+  var FLOOR = 0.2; // a case scoring below this share of the best case is not shown (only trims the long tail)
+
+  var terms = null; // {stopwords, groups: [[form, ...]], first: word -> [{words, group}], preferred, words, known}
+  var pagefind = null;
+  var useApi = false;
+  var seq = 0;
+  var timer = 0;
+  var shown = [];
+  var rendered = 0;
+  var infer = true;
+
+  // -- small helpers -------------------------------------------------------------------
+
+  function node(tag, className, text) {
+    var n = document.createElement(tag);
+    if (className) n.className = className;
+    if (text !== undefined && text !== null) n.textContent = String(text);
+    return n;
   }
 
-  var controls = document.getElementById("engine-controls");
-  var box = document.getElementById("hybrid-box");
-  var results = document.getElementById("hybrid-results");
-  var list = document.getElementById("hybrid-list");
-  var status = document.getElementById("hybrid-status");
-  var mode = document.getElementById("hybrid-mode");
-  var province = document.getElementById("hybrid-province");
-  var input = null;
-  var engine = "pagefind";
-  var timer = 0;
-  var seq = 0;
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (m, k) { return k in values ? String(values[k]) : m; });
+  }
 
   function getJson(url) {
     return fetch(url, { headers: { Accept: "application/json" } }).then(function (r) {
-      if (!r.ok) throw new Error("HTTP " + r.status);
-      return r.json();
+      var json = (r.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+      if (!json) throw new Error("not JSON");
+      return r.json().then(function (data) { return { status: r.status, data: data }; });
     });
   }
 
-  function pagefindInput() {
-    return document.querySelector("#pagefind .pagefind-ui__search-input, #pagefind input[type=text], #pagefind input[type=search]");
-  }
-
-  function rememberQuery(q) {
-    var url = new URL(window.location.href);
-    if (q) url.searchParams.set("q", q); else url.searchParams.delete("q");
-    window.history.replaceState(null, "", url.toString());
-  }
-
-  function setEngine(value) {
-    engine = value;
-    app.classList.toggle("engine-hybrid", value === "hybrid");
-    results.hidden = value !== "hybrid";
-    if (value === "hybrid") run();
-    else if (ui && input) ui.triggerSearch(input.value);
-  }
-
-  function schedule() {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(function () {
-      rememberQuery(input.value.trim());
-      if (engine === "hybrid") run();
-    }, 250);
-  }
-
-  function text(tag, className, value) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    node.textContent = value;
-    return node;
-  }
-
-  // The API's snippet is escaped text with <mark> around matched words: keep the
-  // text and the marks, drop every other element (DOMParser documents are inert).
-  function snippetNodes(html) {
+  // Excerpts and snippets are HTML with <mark> around matched words: keep the text
+  // and the marks, drop every other element (a DOMParser document is inert).
+  function markedText(html) {
     var doc = new DOMParser().parseFromString("<body>" + html, "text/html");
     var out = document.createDocumentFragment();
-    (function walk(node, into) {
-      node.childNodes.forEach(function (n) {
+    (function walk(from, into) {
+      from.childNodes.forEach(function (n) {
         if (n.nodeType === Node.TEXT_NODE) {
           into.appendChild(document.createTextNode(n.nodeValue));
         } else if (n.nodeType === Node.ELEMENT_NODE && n.tagName !== "SCRIPT" && n.tagName !== "STYLE") {
@@ -105,70 +101,472 @@
     return /^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(String(id)) ? caseBase + id + "/" : null;
   }
 
-  function render(items) {
-    list.replaceChildren();
-    items = items.filter(function (r) { return r && caseUrl(r.id); });
-    status.textContent = items.length ? S.count.replace("{n}", String(items.length)) : S.none;
-    items.forEach(function (r) {
-      var href = caseUrl(r.id);
-      var li = document.createElement("li");
-      li.className = "hybrid-result";
-      var a = text("a", "", r.title || r.id);
-      a.href = href;
-      var h = document.createElement("h3");
-      h.appendChild(a);
-      li.appendChild(h);
-      var meta = [r.region || "", typeof r.score === "number" ? S.score + " " + r.score.toFixed(3) : ""].filter(Boolean).join(" · ");
-      if (meta) li.appendChild(text("p", "card-meta", meta));
-      if (r.snippet) {
-        var p = text("p", "card-excerpt", "");
-        p.appendChild(snippetNodes(String(r.snippet)));
-        li.appendChild(p);
-      }
-      list.appendChild(li);
+  // -- words, stop words and the glossary ---------------------------------------------
+
+  // Words as the keyword engine splits them: letters and digits; a reduplication
+  // (anak-anak) is its base, other hyphenated words (KTP-el) are split.
+  function words(text, keepStops) {
+    var out = [];
+    (text.toLowerCase().match(/[\p{L}\p{N}]+(?:[-‐][\p{L}\p{N}]+)*/gu) || []).forEach(function (w) {
+      var parts = w.split(/[-‐]/);
+      if (parts.length === 2 && parts[0] === parts[1]) parts = [parts[0]];
+      parts.forEach(function (p) {
+        if (p.length > 1 && (keepStops || !terms || !terms.stopwords.has(p))) out.push(p);
+      });
     });
+    return out;
+  }
+
+  function loadTerms() {
+    return fetch(app.getAttribute("data-terms")).then(function (r) { return r.json(); }).then(function (data) {
+      terms = { stopwords: new Set(data.stopwords), groups: data.groups, first: new Map(), preferred: new Set(), words: data.words };
+      data.groups.forEach(function (forms, g) {
+        forms.forEach(function (form) {
+          var ws = words(form);
+          if (!ws.length) return;
+          if (!terms.first.has(ws[0])) terms.first.set(ws[0], []);
+          terms.first.get(ws[0]).push({ words: ws, group: g });
+          ws.forEach(function (w) { terms.preferred.add(w); });
+        });
+      });
+      selects.forEach(function (select) {
+        Array.prototype.forEach.call(select.options, function (o) {
+          words(o.getAttribute("data-label") || "").forEach(function (w) { terms.preferred.add(w); });
+        });
+      });
+      terms.known = new Set(data.words);
+      terms.preferred.forEach(function (w) { terms.known.add(w); });
+    }).catch(function () {
+      terms = { stopwords: new Set(), groups: [], first: new Map(), preferred: new Set(), words: [], known: new Set() };
+    });
+  }
+
+  // The query's concepts: each glossary phrase it contains (longest first) with all
+  // the entry's forms, and each other word on its own.
+  function concepts(ws) {
+    var out = [];
+    var i = 0;
+    while (i < ws.length) {
+      var best = null;
+      (terms.first.get(ws[i]) || []).forEach(function (entry) {
+        var n = entry.words.length;
+        if (ws.slice(i, i + n).join(" ") === entry.words.join(" ") && (!best || n > best.n)) best = { n: n, groups: [] };
+      });
+      if (best) {
+        var phrase = ws.slice(i, i + best.n).join(" ");
+        var forms = [phrase];
+        (terms.first.get(ws[i]) || []).forEach(function (entry) {
+          if (entry.words.join(" ") !== phrase) return;
+          terms.groups[entry.group].forEach(function (form) {
+            var f = words(form).join(" ");
+            if (f && forms.indexOf(f) < 0) forms.push(f);
+          });
+        });
+        out.push({ label: phrase, forms: forms });
+        i += best.n;
+      } else {
+        out.push({ label: ws[i], forms: [ws[i]] });
+        i += 1;
+      }
+    }
+    return out;
+  }
+
+  function distance(a, b) {
+    if (Math.abs(a.length - b.length) > 2) return 3;
+    var prev = [];
+    for (var j = 0; j <= b.length; j++) prev.push(j);
+    for (var i = 1; i <= a.length; i++) {
+      var cur = [i];
+      for (j = 1; j <= b.length; j++) {
+        cur.push(Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+      }
+      prev = cur;
+    }
+    return prev[b.length];
+  }
+
+  // A word neither the cases, the glossary nor the filters contain (too short or
+  // with digits: left alone) is a typo if a known word is one edit away (two for
+  // longer words); glossary and filter words first, then the commonest.
+  function correction(word) {
+    if (word.length < MIN_WORD || /\d/.test(word) || terms.known.has(word)) return null;
+    var limit = word.length < 6 ? 1 : 2;
+    var best = null;
+    var bestDistance = limit + 1;
+    function consider(v) {
+      var d = distance(word, v);
+      if (d < bestDistance) {
+        best = v;
+        bestDistance = d;
+      }
+    }
+    terms.preferred.forEach(function (v) { if (v.length >= MIN_WORD) consider(v); });
+    if (!best) terms.words.forEach(consider);
+    return best;
+  }
+
+  // -- filters ---------------------------------------------------------------------------
+
+  function chosen(select) {
+    return select.value ? select.options[select.selectedIndex] : null;
+  }
+
+  function pagefindFilters() {
+    var out = {};
+    selects.forEach(function (select) {
+      var o = chosen(select);
+      if (o) out[select.getAttribute("data-pagefind-name")] = o.getAttribute("data-label");
+    });
+    return out;
+  }
+
+  function apiParams() {
+    var out = [];
+    selects.forEach(function (select) {
+      var o = chosen(select);
+      if (o) out.push([o.getAttribute("data-param") || select.name, o.value]);
+    });
+    return out;
+  }
+
+  // Only the kabupaten/kota of the chosen province are offered.
+  function limitRegencies() {
+    var province = document.getElementById("filter-province");
+    var regency = document.getElementById("filter-regency");
+    if (!province || !regency) return;
+    Array.prototype.forEach.call(regency.options, function (o) {
+      var other = province.value && o.value && o.getAttribute("data-province") !== province.value;
+      o.hidden = o.disabled = !!other;
+    });
+    if (chosen(regency) && chosen(regency).disabled) regency.value = "";
+  }
+
+  function rememberState(q) {
+    var url = new URL(window.location.href);
+    url.search = "";
+    if (q) url.searchParams.set("q", q);
+    selects.forEach(function (select) { if (select.value) url.searchParams.set(select.name, select.value); });
+    window.history.replaceState(null, "", url.toString());
+  }
+
+  // -- Pagefind ----------------------------------------------------------------------------
+
+  function loadPagefind() {
+    if (!bundle) return Promise.resolve(null);
+    return import(bundle + "pagefind.js").then(function (pf) {
+      return pf.options({ excerptLength: 24, ranking: { pageLength: PAGE_LENGTH } }).then(function () { pagefind = pf; return pf; });
+    }).catch(function () { return null; });
+  }
+
+  function pagefindSearch(q) {
+    var filters = pagefindFilters();
+    var memo = new Map();
+    function find(term) {
+      if (!memo.has(term)) memo.set(term, pagefind.search(term, { filters: filters }));
+      return memo.get(term);
+    }
+    var ws = words(q);
+    if (!ws.length) ws = words(q, true);
+    // A word no case contains is replaced by the nearest known word, if one is close.
+    var fixes = [];
+    var fixed = ws.map(function (w) {
+      var c = correction(w);
+      if (c) fixes.push([w, c]);
+      return c || w;
+    });
+    var cs = concepts(fixed);
+    // Two content words next to each other in the query, as an exact phrase ("kematian ibu").
+    var all = words(q, true).map(function (w) { return correction(w) || w; });
+    var phrases = [];
+    for (var i = 0; i + 1 < all.length; i++) {
+      if (!terms.stopwords.has(all[i]) && !terms.stopwords.has(all[i + 1])) phrases.push('"' + all[i] + " " + all[i + 1] + '"');
+    }
+    return Promise.all([
+      Promise.all(cs.map(function (c) { return Promise.all(c.forms.map(find)); })),
+      Promise.all(phrases.map(find)),
+    ]).then(function (found) {
+      return rank(cs, found[0], found[1], fixes);
+    });
+  }
+
+  // Merge the searches: a case scores 1 for each concept it matches, plus
+  // SCORE_WEIGHT × its Pagefind score for that concept relative to the best case's,
+  // so cases matching more of the query come first, then the better matches.
+  // (Weighting rare words more, as BM25 does, scored lower on the tune split.)
+  function rank(cs, perConcept, phrases, fixes) {
+    var pages = new Map();
+    var together = new Map();
+    phrases.forEach(function (res) {
+      res.results.forEach(function (r) { together.set(r.id, (together.get(r.id) || 0) + 1); });
+    });
+    cs.forEach(function (c, ci) {
+      // Each form's scores relative to its own best case, so that one form's outlier
+      // (a case named after it) does not flatten the others'.
+      var best = new Map();
+      perConcept[ci].forEach(function (res) {
+        var top = res.results.length ? res.results[0].score : 0;
+        res.results.forEach(function (r) {
+          var rel = top ? r.score / top : 0;
+          if (!best.has(r.id) || best.get(r.id).rel < rel) best.set(r.id, { rel: rel, result: r });
+        });
+      });
+      c.hits = best.size;
+      best.forEach(function (b, id) {
+        var r = b.result;
+        var p = pages.get(id) || { id: id, score: 0, matched: 0, raw: 0, result: null, part: -1 };
+        var part = 1 + SCORE_WEIGHT * b.rel;
+        p.score += part;
+        p.raw += r.score;
+        p.matched += 1;
+        if (part > p.part) { p.part = part; p.result = r; }
+        pages.set(id, p);
+      });
+    });
+    pages.forEach(function (p, id) { p.score += PHRASE_WEIGHT * (together.get(id) || 0); });
+    var ordered = Array.from(pages.values()).sort(function (a, b) { return b.score - a.score || b.raw - a.raw; });
+    var cut = ordered.length ? ordered[0].score * FLOOR : 0;
+    var kept = ordered.filter(function (p) { return p.score >= cut; });
+    var found = cs.filter(function (c) { return c.hits; });
+    return {
+      items: kept.map(function (p) { return { pagefind: p.result }; }),
+      hidden: ordered.length - kept.length,
+      partial: !!kept.length && kept[0].matched < cs.length ? found.map(function (c) { return c.label; }) : null,
+      missing: kept.length ? cs.filter(function (c) { return !c.hits; }).map(function (c) { return c.label; }) : [],
+      also: [].concat.apply([], found.map(function (c) { return c.forms.slice(1); })),
+      suggestion: fixes.length ? fixes.reduce(function (q, f) { return q.replace(new RegExp("(^|[^\\p{L}\\p{N}])" + f[0] + "(?![\\p{L}\\p{N}])", "iu"), "$1" + f[1]); }, input.value.trim()) : null,
+      applied: [],
+      relaxed: false,
+    };
+  }
+
+  function pagefindItem(r) {
+    return r.data().then(function (d) {
+      var m = (d.url || "").match(/\/kasus\/([^/]+)\/?$/);
+      return {
+        id: m ? decodeURIComponent(m[1]) : "",
+        title: (d.meta && d.meta.title) || "",
+        region: (d.meta && d.meta.region) || "",
+        year: (d.meta && d.meta.year) || "",
+        award: (d.meta && d.meta.award) || "",
+        profile: !!(d.meta && d.meta.depth === "profil"),
+        excerpt: d.excerpt || "",
+      };
+    });
+  }
+
+  // -- the server's API ------------------------------------------------------------------------
+
+  function apiSearch(q) {
+    var params = new URLSearchParams();
+    params.set("q", q);
+    params.set("limit", "100");
+    if (!infer) params.set("infer", "0");
+    apiParams().forEach(function (kv) { params.append(kv[0], kv[1]); });
+    return getJson(api + "?" + params.toString()).then(function (r) {
+      if (r.status !== 200 || !Array.isArray(r.data.results)) throw new Error("API " + r.status);
+      var d = r.data;
+      return {
+        items: d.results.filter(function (x) { return x && caseUrl(x.id); }).map(function (x) {
+          return {
+            api: {
+              id: x.id,
+              title: x.title || x.id,
+              region: x.region || "",
+              year: x.year || "",
+              award: Array.isArray(x.awards) ? x.awards.join(", ") : "",
+              profile: x.depth === "profil",
+              excerpt: x.snippet || "",
+            },
+          };
+        }),
+        hidden: d.hidden || 0,
+        partial: null,
+        missing: [],
+        also: Array.isArray(d.expanded) ? d.expanded : [],
+        suggestion: d.suggestion || null,
+        applied: Array.isArray(d.applied) ? d.applied : [],
+        relaxed: !!d.relaxed,
+      };
+    });
+  }
+
+  // -- showing results ----------------------------------------------------------------------------
+
+  function queryLink(q) {
+    var a = node("a", "", q);
+    a.href = searchPage + "?q=" + encodeURIComponent(q);
+    a.addEventListener("click", function (e) {
+      e.preventDefault();
+      input.value = q;
+      run();
+    });
+    return a;
+  }
+
+  function renderNotes(out) {
+    notes.replaceChildren();
+    if (out.applied.length) {
+      var p = node("p", "search-applied", S.applied + " ");
+      out.applied.forEach(function (a) {
+        var chip = node("button", "chip", a.value + " ×");
+        chip.type = "button";
+        chip.setAttribute("aria-label", S.remove + ": " + a.value);
+        chip.addEventListener("click", function () { removeApplied(out.applied, a); });
+        p.appendChild(chip);
+        p.appendChild(document.createTextNode(" "));
+      });
+      notes.appendChild(p);
+    }
+    if (out.relaxed) notes.appendChild(node("p", "", S.relaxed));
+    if (out.partial) notes.appendChild(node("p", "search-partial", fill(S.partial, { words: out.partial.join(", ") })));
+    if (out.missing.length) notes.appendChild(node("p", "", fill(S.missing, { words: out.missing.join(", ") })));
+    if (out.suggestion && out.items.length) {
+      var s = node("p", "search-suggestion", S.suggest + " ");
+      s.appendChild(queryLink(out.suggestion));
+      notes.appendChild(s);
+    }
+    if (out.also.length && out.items.length) notes.appendChild(node("p", "search-also", fill(S.also, { words: out.also.join(", ") })));
+  }
+
+  // Removing a filter the server read from the words: ask again without reading
+  // filters from the words, keeping the others as chosen filters.
+  function removeApplied(applied, removed) {
+    applied.forEach(function (a) {
+      if (a === removed) return;
+      var select = document.getElementById("filter-" + a.filter);
+      if (select && Array.prototype.some.call(select.options, function (o) { return o.value === a.value; })) select.value = a.value;
+    });
+    infer = false;
+    run();
+  }
+
+  function resultNode(item) {
+    var li = node("li", "search-result");
+    var h = node("h2", "search-result-title");
+    var a = node("a", "", item.title || item.id);
+    a.href = caseUrl(item.id);
+    h.appendChild(a);
+    li.appendChild(h);
+    var meta = node("p", "card-meta");
+    [item.region, item.year ? fill(S.started, { year: item.year }) : "", item.award].filter(Boolean).forEach(function (part, i) {
+      if (i) meta.appendChild(document.createTextNode(" · "));
+      meta.appendChild(document.createTextNode(part));
+    });
+    if (item.profile) {
+      if (meta.childNodes.length) meta.appendChild(document.createTextNode(" "));
+      meta.appendChild(node("span", "badge", S.profile));
+    }
+    li.appendChild(meta);
+    if (item.excerpt) {
+      var p = node("p", "card-excerpt");
+      p.appendChild(markedText(String(item.excerpt)));
+      li.appendChild(p);
+    }
+    return li;
+  }
+
+  function showMore(mine) {
+    var next = shown.slice(rendered, rendered + PAGE);
+    rendered += next.length;
+    more.hidden = true;
+    return Promise.all(next.map(function (x) { return x.api ? Promise.resolve(x.api) : pagefindItem(x.pagefind); })).then(function (items) {
+      if (mine !== seq) return;
+      items.forEach(function (item) { if (caseUrl(item.id)) list.appendChild(resultNode(item)); });
+      more.hidden = rendered >= shown.length;
+    });
+  }
+
+  function render(out, mine) {
+    if (mine !== seq) return Promise.resolve();
+    shown = out.items;
+    rendered = 0;
+    list.replaceChildren();
+    renderNotes(out);
+    var count = fill(S.count, { n: shown.length });
+    status.textContent = out.hidden ? count + ". " + fill(S.hidden, { n: out.hidden }) : count;
+    help.hidden = shown.length > 0;
+    document.getElementById("search-help-filters").hidden = !selects.some(function (s) { return s.value; });
+    var suggest = document.getElementById("search-help-suggest");
+    suggest.replaceChildren();
+    suggest.hidden = !(out.suggestion && !shown.length);
+    if (!suggest.hidden) {
+      suggest.appendChild(document.createTextNode(S.suggest + " "));
+      suggest.appendChild(queryLink(out.suggestion));
+    }
+    if (!shown.length) status.textContent = "";
+    return showMore(mine);
   }
 
   function run() {
-    var q = input ? input.value.trim() : "";
+    window.clearTimeout(timer);
+    var q = input.value.trim();
     var mine = ++seq;
+    rememberState(q);
     if (!q) {
       list.replaceChildren();
+      notes.replaceChildren();
       status.textContent = "";
+      help.hidden = more.hidden = true;
+      app.setAttribute("data-state", "done");
       return;
     }
-    var url = api + "?q=" + encodeURIComponent(q) + "&mode=" + encodeURIComponent(mode.value);
-    if (province.value) url += "&province=" + encodeURIComponent(province.value);
+    app.setAttribute("data-state", "searching");
     status.textContent = S.searching;
-    getJson(url).then(function (data) {
-      if (mine === seq) render(Array.isArray(data.results) ? data.results : []);
-    }).catch(function () {
-      if (mine === seq) status.textContent = S.error;
+    var search = useApi
+      ? apiSearch(q).catch(function () { return pagefind ? pagefindSearch(q) : Promise.reject(new Error("no engine")); })
+      : pagefind ? pagefindSearch(q) : Promise.reject(new Error("no engine"));
+    search.then(function (out) { return render(out, mine); }).catch(function () {
+      if (mine === seq) render({ items: [], hidden: 0, partial: null, missing: [], also: [], suggestion: null, applied: [], relaxed: false }, mine);
+    }).then(function () {
+      if (mine === seq) {
+        app.setAttribute("data-query", q);
+        app.setAttribute("data-state", "done");
+      }
     });
   }
 
-  function enableHybrid() {
-    input = pagefindInput();
-    if (!input) {
-      box.hidden = false;
-      input = document.getElementById("hybrid-q");
-      input.value = initial;
-    }
-    controls.hidden = false;
-    input.addEventListener("input", schedule);
-    mode.addEventListener("change", run);
-    province.addEventListener("change", run);
-    controls.querySelectorAll("input[name=engine]").forEach(function (radio) {
-      radio.addEventListener("change", function () { if (radio.checked) setEngine(radio.value); });
+  function schedule() {
+    window.clearTimeout(timer);
+    infer = true;
+    timer = window.setTimeout(run, 300);
+  }
+
+  // -- start ----------------------------------------------------------------------------------
+
+  var params = new URLSearchParams(window.location.search);
+  input.value = params.get("q") || "";
+  selects.forEach(function (select) {
+    var v = params.get(select.name);
+    if (v && Array.prototype.some.call(select.options, function (o) { return o.value === v; })) select.value = v;
+  });
+  filterBox.hidden = false;
+  // Open on a wide screen, or when a filter is chosen; closed on a phone, where seven menus would push the results down.
+  filterBox.open = window.matchMedia("(min-width: 40rem)").matches || selects.some(function (s) { return s.value; });
+  limitRegencies();
+
+  // `jipp-kb serve` answers even an empty query with JSON (an error object); a
+  // static host answers with a 404 page, or nothing at all.
+  var probe = getJson(api + "?q=").then(function () { useApi = true; }).catch(function () { useApi = false; });
+  var ready = Promise.all([loadTerms(), loadPagefind(), probe]);
+
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    infer = true;
+    ready.then(run);
+  });
+  input.addEventListener("input", function () { ready.then(schedule); });
+  selects.forEach(function (select) {
+    select.addEventListener("change", function () {
+      if (select.id === "filter-province") limitRegencies();
+      ready.then(run);
     });
+  });
+  more.addEventListener("click", function () { showMore(seq); });
+  ready.then(function () {
     var noIndex = document.getElementById("no-index");
-    if (noIndex) noIndex.hidden = true;
-    setEngine("hybrid");
-  }
-
-  // Probe: `jipp-kb serve` answers even an empty query with JSON (an error
-  // object); a static host answers with a 404 page, or nothing at all.
-  fetch(api + "?q=&mode=hybrid", { headers: { Accept: "application/json" } }).then(function (r) {
-    if ((r.headers.get("Content-Type") || "").indexOf("application/json") === 0) enableHybrid();
-  }).catch(function () { /* static hosting: Pagefind only */ });
+    if (noIndex && useApi) noIndex.hidden = true;
+    if (input.value.trim()) run();
+    else app.setAttribute("data-state", "done");
+  });
 })();

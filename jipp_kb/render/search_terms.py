@@ -1,0 +1,51 @@
+"""The search page's word lists, written at build time as one static JSON file.
+
+Pagefind (the in-browser index) knows neither the Indonesian stop words nor
+the glossary. ``site/static/search.js`` reads them from this file to drop
+function words from a query and to search every form of a glossary entry,
+so "antrean" also finds cases that write "antrian" and "keluhan" finds
+"pengaduan", as the keyword engine of ``jipp-kb search`` does. The corpus's
+own words (commonest first) let it tell a typo from a rare word and correct
+it ("kelahran" -> "kelahiran"); Pagefind has no such list to give.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+from jipp_kb.analysis import plain_text, stopwords
+from jipp_kb.corpus import Case
+from jipp_kb.schema import GlossaryEntry
+
+FILE = "search-terms.json"
+"""Its name under ``static/``."""
+MIN_WORD = 4
+"""Shorter words are not corrected (too many neighbours), so they need not be listed."""
+LETTERS = re.compile(r"[^\W\d_]{%d,}" % MIN_WORD)
+"""Runs of letters: what the keyword analysis would keep of a word, in one C-level pass (the build runs this over every case)."""
+
+
+def search_terms(glossary: list[GlossaryEntry], cases: list[Case]) -> bytes:
+    """``{"stopwords": [...], "groups": [[form, ...], ...], "words": [...]}``.
+
+    Each group is one glossary entry's forms, lowercased; ``words`` are the
+    words of the cases (unstemmed, letters only, at least MIN_WORD long), by the
+    number of cases using them, most first.
+    """
+    groups = []
+    for entry in glossary:
+        forms = [entry.term, *([entry.expansion] if entry.expansion else []), *entry.synonyms]
+        unique = list(dict.fromkeys(" ".join(f.lower().split()) for f in forms if f.strip()))
+        if len(unique) > 1:
+            groups.append(unique)
+    counts: Counter[str] = Counter()
+    for case in cases:
+        m = case.meta
+        text = " ".join([m.title, m.acronym_expansion or "", m.summary, " ".join(m.tags), *(plain_text(s) for s in case.sections.values())])
+        counts.update(set(LETTERS.findall(text.lower())))
+    stops = stopwords()
+    words = [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if w not in stops]
+    data = {"stopwords": sorted(stopwords()), "groups": groups, "words": words}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")

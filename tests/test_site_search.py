@@ -1,0 +1,179 @@
+"""The search page in a real browser (headless Chromium), on a small corpus written for it.
+
+Static path (Pagefind in the browser): a two-word query finds the case that has
+both words; a query with a nonsense word still answers and says that only some
+words matched; a glossary synonym finds a case that uses only the other form;
+a filter narrows the results; a typo is corrected and said so; a query that
+finds nothing says what to do. Then the same page against a stand-in for
+`jipp-kb serve`'s API, and a phone-sized screenshot.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, quote
+
+import pytest
+from site_support import BASE, make_search_corpus, serve
+from test_site_browser import SHOTS, browser, full_page_shot, wait_for  # noqa: F401 (browser is a fixture)
+
+from jipp_kb.config import Config
+from jipp_kb.corpus import load_corpus
+from jipp_kb.render.site import build_site
+
+from selenium.webdriver.common.by import By  # noqa: E402 (after the browser module's skip)
+from selenium.webdriver.support.ui import Select  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def small_site(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("search")
+    corpus = load_corpus(make_search_corpus(tmp))
+    assert not corpus.problems, corpus.problems
+    build_site(corpus, Config(base_url=BASE, root=tmp), {}, output=tmp / "site", cache_dir=tmp / "cache", search=True)
+    return tmp / "site"
+
+
+def search(driver, home: str, q: str, lang: str = "") -> list:
+    """Open the search page for ``q`` and wait until it has answered; the result items."""
+    driver.get(f"{home}{lang}cari/?q={quote(q)}")
+    return answered(driver, q)
+
+
+def answered(driver, q: str) -> list:
+    wait_for(driver, lambda d: d.execute_script(
+        "var a = document.getElementById('search-app');"
+        "return a.getAttribute('data-state') === 'done' && a.getAttribute('data-query') === arguments[0];", q))
+    return driver.find_elements(By.CSS_SELECTOR, "#search-results .search-result")
+
+
+def ids(items) -> list[str]:
+    return [i.find_element(By.CSS_SELECTOR, ".search-result-title a").get_attribute("href").rstrip("/").rsplit("/", 1)[-1] for i in items]
+
+
+def visible_text(driver, selector: str) -> str:
+    found = [e for e in driver.find_elements(By.CSS_SELECTOR, selector) if e.is_displayed()]
+    return " ".join(e.text for e in found)
+
+
+def test_static_search_is_forgiving_and_helps(small_site, browser):  # noqa: F811
+    with serve(small_site) as home:
+        # Both words, in one case: it comes first, with its region, start year and award.
+        items = search(browser, home, "antrean puskesmas")
+        assert ids(items)[0] == "antre-sehat-uji"
+        meta = items[0].find_element(By.CSS_SELECTOR, ".card-meta").text
+        assert "Kabupaten Banyumas, Jawa Tengah" in meta and "mulai 2019" in meta and "KIPP Top 45 (2020)" in meta
+        assert items[0].find_element(By.CSS_SELECTOR, ".card-excerpt").text
+        assert not browser.find_elements(By.CSS_SELECTOR, ".card-excerpt *:not(mark)"), "an excerpt keeps only <mark>"
+        assert "skor" not in browser.find_element(By.ID, "search-results").text.lower()
+
+        # One word matches, the other matches nothing: results anyway, and a note.
+        items = search(browser, home, "puskesmas xyzzyq")
+        assert "antre-sehat-uji" in ids(items)
+        note = visible_text(browser, "#search-notes")
+        assert "Hasil yang cocok dengan sebagian kata: puskesmas" in note and "xyzzyq" in note
+
+        # Glossary: "keluhan" finds the profile that only says "pengaduan", labelled as a profile.
+        items = search(browser, home, "keluhan warga")
+        assert ids(items)[0] == "lapor-bupati-uji"
+        assert "Profil singkat" in items[0].text
+        assert "pengaduan" in visible_text(browser, ".search-also")
+
+        # "antrean" also finds the case that writes "antrian"; the province filter narrows to it.
+        items = search(browser, home, "antrean")
+        assert {"antre-sehat-uji", "loket-capil-uji"} <= set(ids(items))
+        Select(browser.find_element(By.ID, "filter-province")).select_by_value("Jawa Timur")
+        wait_for(browser, lambda d: ids(answered(d, "antrean")) == ["loket-capil-uji"])
+        assert "province=Jawa+Timur" in browser.current_url
+        regencies = [o.get_attribute("value") for o in Select(browser.find_element(By.ID, "filter-regency")).options if o.is_enabled()]
+        assert regencies == ["", "Kabupaten Banyuwangi"], "only the chosen province's kabupaten/kota are offered"
+
+        # A typo is corrected against the glossary, searched, and said so.
+        items = search(browser, home, "pengaduen")
+        assert ids(items)[0] == "lapor-bupati-uji"
+        assert "Maksud Anda: pengaduan" in visible_text(browser, ".search-suggestion")
+
+        # Nothing matches: what to do, with a link to browse by urusan.
+        assert search(browser, home, "qwzxv plorkt") == []
+        help_box = browser.find_element(By.ID, "search-help")
+        assert help_box.is_displayed() and "lebih sedikit kata" in help_box.text
+        assert help_box.find_element(By.CSS_SELECTOR, "a").get_attribute("href") == f"{home}urusan/"
+
+        # English page: English labels.
+        items = search(browser, home, "keluhan", lang="en/")
+        assert ids(items)[0] == "lapor-bupati-uji" and "Short profile" in items[0].text
+
+        # A phone: filters stack, nothing wider than the screen.
+        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+        try:
+            for name, q in (("12-phone-search-results", "antrean puskesmas"), ("13-phone-search-none", "qwzxv plorkt")):
+                search(browser, home, q)
+                overflow = browser.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                assert overflow <= 0, f"{q}: page is {overflow}px wider than the phone"
+                full_page_shot(browser, name)
+        finally:
+            browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_api_results_in_the_same_interface_and_fallback(small_site, browser):  # noqa: F811
+    asked: list[dict] = []
+    failing = {"on": False}
+
+    def api(query: str):
+        params = parse_qs(query)
+        asked.append(params)
+        q = params.get("q", [""])[0]
+        if not q:
+            return 400, {"error": "missing query parameter 'q'"}
+        if failing["on"]:
+            return 500, {"error": "boom"}
+        if params.get("province", [""])[0] not in ("", "Jawa Timur", "Jawa Tengah"):
+            return 400, {"error": "unknown province"}
+        inferred = params.get("infer") != ["0"]
+        results = [
+            {"id": "antre-sehat-uji", "title": "Antre <b>Sehat</b>", "region": "Kabupaten Banyumas, Jawa Tengah", "year": 2019,
+             "awards": ["KIPP Top 45"], "depth": "studi kasus", "url": "javascript:alert(1)",
+             "snippet": "nomor <mark>antrean</mark> <img src=x onerror=\"document.title='pwned'\">puskesmas"},
+            {"id": "lapor-bupati-uji", "title": "Lapor Bupati", "region": "Kabupaten Gowa, Sulawesi Selatan", "year": 2016, "awards": [],
+             "depth": "profil", "snippet": "<script>document.title='pwned'</script>aman"},
+            {"id": "../../etc/passwd", "title": "bukan kasus", "region": "", "snippet": ""},
+        ]
+        applied = [{"filter": "province", "value": "Jawa Tengah", "words": "di jawa tengah"}] if inferred else []
+        return 200, {"query": q, "results": results, "applied": applied, "suggestion": None, "hidden": 3, "relaxed": False, "total": 2}
+
+    with serve(small_site, api=api) as home:
+        items = search(browser, home, "antrean di jawa tengah")
+        assert ids(items) == ["antre-sehat-uji", "lapor-bupati-uji"]  # the id that is not a case id is dropped
+        assert items[0].find_element(By.TAG_NAME, "mark").text == "antrean"
+        assert "<b>Sehat</b>" in items[0].text and "KIPP Top 45" in items[0].text and "mulai 2019" in items[0].text
+        assert "Profil singkat" in items[1].text
+        assert not browser.find_elements(By.CSS_SELECTOR, "#search-results img, #search-results script, #search-results b")
+        assert browser.title != "pwned"
+        assert "3 kasus lain" in browser.find_element(By.ID, "search-status").text
+        # The filter read from the words is a chip; removing it asks again without reading filters.
+        chip = browser.find_element(By.CSS_SELECTOR, "#search-notes .chip")
+        assert "Jawa Tengah" in chip.text
+        full_page_shot(browser, "14-search-api")
+        chip.click()
+        wait_for(browser, lambda d: any(p.get("infer") == ["0"] for p in asked))
+        answered(browser, "antrean di jawa tengah")
+        assert not browser.find_elements(By.CSS_SELECTOR, "#search-notes .chip")
+        # Filters go to the API as query parameters.
+        Select(browser.find_element(By.ID, "filter-status")).select_by_value("berjalan")
+        wait_for(browser, lambda d: any(p.get("status") == ["berjalan"] for p in asked))
+        # The server fails: Pagefind answers instead.
+        failing["on"] = True
+        items = search(browser, home, "antrean puskesmas")
+        assert ids(items)[0] == "antre-sehat-uji" and "KIPP Top 45 (2020)" in items[0].text
+
+
+def test_eval_reads_the_site_ranking_from_the_page(small_site):
+    """`jipp-kb eval --engine site` takes its ranking from the result links of the built page."""
+    from jipp_kb.evaluate import Query, score, site_rankings
+
+    queries = [
+        Query("a", "antrean puskesmas", "indonesian", "tune", {"antre-sehat-uji": 3}),
+        Query("b", "keluhan", "english", "test", {"lapor-bupati-uji": 3}),  # an English query runs on /en/cari/
+    ]
+    rankings = site_rankings(small_site, queries, BASE)
+    assert rankings["a"][0] == "antre-sehat-uji" and rankings["b"][0] == "lapor-bupati-uji"
+    assert score(queries, rankings)["MRR"] == 1.0
