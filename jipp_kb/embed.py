@@ -57,8 +57,14 @@ def export_model(name: str, folder: Path) -> None:
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer notes about Python booleans: the graph is checked against the model in tests
         torch.onnx.export(
-            LastHidden(transformer), tuple(sample[n] for n in names), str(folder / "model.fp32.onnx"),
-            input_names=names, output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=17, dynamo=False,
+            LastHidden(transformer),
+            tuple(sample[n] for n in names),
+            str(folder / "model.fp32.onnx"),
+            input_names=names,
+            output_names=["last_hidden_state"],
+            dynamic_axes=axes,
+            opset_version=17,
+            dynamo=False,
         )
     tokenizer.backend_tokenizer.save(str(folder / "tokenizer.json"))
     pooling = "cls" if getattr(model[1], "pooling_mode_cls_token", False) else "mean"

@@ -44,7 +44,12 @@ class Query:
 
 def load_queries(path: Path) -> list[Query]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [Query(str(q["id"]), q["query"], q.get("kind", ""), q.get("split", "test"), {k: int(v) for k, v in (q.get("relevant") or {}).items()}) for q in data]
+    return [
+        Query(
+            str(q["id"]), q["query"], q.get("kind", ""), q.get("split", "test"), {k: int(v) for k, v in (q.get("relevant") or {}).items()}
+        )
+        for q in data
+    ]
 
 
 def score(queries: list[Query], rankings: dict[str, list[str]]) -> dict[str, float]:
@@ -66,8 +71,9 @@ def rankings_for(searcher: Searcher, queries: list[Query], mode: str, **options)
     return {q.id: [r.id for r in searcher.search(q.text, mode, limit=100, snippets=False, **options).results] for q in queries}
 
 
-def evaluate(index_dir: Path, model: str, queries: list[Query], semantic: bool = True, ablations: bool = False, corpus=None,
-             grid: bool = False) -> dict[str, dict[str, dict[str, float]]]:
+def evaluate(
+    index_dir: Path, model: str, queries: list[Query], semantic: bool = True, ablations: bool = False, corpus=None, grid: bool = False
+) -> dict[str, dict[str, dict[str, float]]]:
     """system name → split (all/tune/test) → metric → value; ``grid`` adds the settings tried when tuning."""
     systems: dict[str, dict[str, list[str]]] = {}
     searcher = Searcher(index_dir, model)
@@ -158,14 +164,14 @@ def _serve(root: Path, base: str) -> Iterator[str]:
     """``root`` at ``http://127.0.0.1:<free port><base>``, from a thread; nothing else answers."""
 
     class Handler(http.server.SimpleHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             if not self.path.startswith(base):
                 self.send_error(404)
                 return
             self.path = "/" + self.path[len(base) :]
             super().do_GET()
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))

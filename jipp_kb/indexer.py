@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
 import click
 
@@ -25,8 +25,9 @@ def glossary_dicts(corpus: Corpus) -> list[dict]:
     return [e.model_dump(exclude_none=True) for e in corpus.glossary]
 
 
-def index_corpus(corpus: Corpus, config: Config, rebuild: bool = False, semantic: bool = True, quiet: bool = False,
-                 analysis: Analysis = Analysis()) -> IndexSummary:
+def index_corpus(
+    corpus: Corpus, config: Config, rebuild: bool = False, semantic: bool = True, quiet: bool = False, analysis: Analysis = Analysis()
+) -> IndexSummary:
     """Keyword index first (fast, always), then the vectors (slow, only what changed)."""
     root = config.resolve(config.index_dir)
     cases = corpus.sorted_cases()

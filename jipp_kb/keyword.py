@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
-from typing import Callable, Iterable
 
 from whoosh import collectors, highlight, index, qparser, query, searching
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, Token, Tokenizer
@@ -43,7 +43,19 @@ class IndonesianTokenizer(Tokenizer):
     def __eq__(self, other: object) -> bool:
         return isinstance(other, IndonesianTokenizer) and (self.stemmer, self.stop) == (other.stemmer, other.stop)
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):  # noqa: D102
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         analysis = Analysis(stemmer=self.stemmer, stop=self.stop)
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for pos, (text, start, end) in enumerate(analysis.terms(value)):
@@ -59,9 +71,9 @@ class IndonesianTokenizer(Tokenizer):
 
 def make_schema(analysis: Analysis) -> Schema:
     # chars=True stores character offsets, so snippets need no re-analysis (PinpointFragmenter).
-    text = lambda stored=False: TEXT(analyzer=IndonesianTokenizer(analysis.stemmer, analysis.stop), stored=stored, phrase=True, chars=True)  # noqa: E731
-    facet = lambda: ID(stored=True)  # noqa: E731
-    multi = lambda: KEYWORD(stored=True, commas=True, lowercase=False, scorable=False)  # noqa: E731
+    text = lambda stored=False: TEXT(analyzer=IndonesianTokenizer(analysis.stemmer, analysis.stop), stored=stored, phrase=True, chars=True)
+    facet = lambda: ID(stored=True)
+    multi = lambda: KEYWORD(stored=True, commas=True, lowercase=False, scorable=False)
     return Schema(
         id=ID(stored=True, unique=True),
         digest=STORED(),
@@ -128,7 +140,9 @@ class IndexReport:
     rebuilt: bool = False
 
 
-def build(root: Path, cases: list, glossary: list[dict], analysis: Analysis = Analysis(), rebuild: bool = False, progress: Callable | None = None) -> IndexReport:
+def build(
+    root: Path, cases: list, glossary: list[dict], analysis: Analysis = Analysis(), rebuild: bool = False, progress: Callable | None = None
+) -> IndexReport:
     """Bring the keyword index under ``root`` up to date with ``cases``.
 
     Incremental when the published index was built with the same analysis:
@@ -176,7 +190,20 @@ def _progress(items: list, progress: Callable | None) -> Iterable:
 
 def _write_meta(path: Path, analysis: Analysis, glossary: list[dict]) -> None:
     tmp = path / "jipp-meta.json.tmp"
-    tmp.write_text(json.dumps({"format": INDEX_FORMAT, "analysis": analysis.signature, "stemmer": analysis.stemmer, "stop": analysis.stop, "glossary": glossary}, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    tmp.write_text(
+        json.dumps(
+            {
+                "format": INDEX_FORMAT,
+                "analysis": analysis.signature,
+                "stemmer": analysis.stemmer,
+                "stop": analysis.stop,
+                "glossary": glossary,
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        ),
+        encoding="utf-8",
+    )
     tmp.replace(path / "jipp-meta.json")
 
 
@@ -228,14 +255,23 @@ class KeywordIndex:
         """Words the spelling corrector leaves alone: the glossary already relates them."""
         self.ix = index.open_dir(str(live))
         self.searcher = self.ix.searcher()
-        self.parser = qparser.MultifieldParser(list(FIELD_WEIGHTS), self.ix.schema, fieldboosts=FIELD_WEIGHTS, group=qparser.OrGroup.factory(0.9))
+        self.parser = qparser.MultifieldParser(
+            list(FIELD_WEIGHTS), self.ix.schema, fieldboosts=FIELD_WEIGHTS, group=qparser.OrGroup.factory(0.9)
+        )
         self.parser.remove_plugin_class(qparser.WildcardPlugin)
 
     def close(self) -> None:
         self.searcher.close()
 
-    def search(self, text: str, filters: dict | None = None, limit: int = 10, facets: bool = False, with_suggestion: bool = True,
-               budget: float = TIME_BUDGET) -> KeywordResults:
+    def search(
+        self,
+        text: str,
+        filters: dict | None = None,
+        limit: int = 10,
+        facets: bool = False,
+        with_suggestion: bool = True,
+        budget: float = TIME_BUDGET,
+    ) -> KeywordResults:
         """Best matches first. Block-quality skipping is off: it loops forever on some queries (whoosh #446, #461)."""
         q = self.parser.parse(text)
         suggestion, corrected = self._spelling(text) if with_suggestion else (None, [])

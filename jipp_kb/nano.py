@@ -10,7 +10,7 @@ the same interface as :class:`jipp_kb.vectors.OnnxEncoder`.
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -27,10 +27,7 @@ def format_problems(problems: list[Problem], fmt: str) -> str:
     if fmt == "json":
         return json.dumps([asdict(p) for p in problems], ensure_ascii=False, indent=2)
     if fmt == "github":
-        return "\n".join(
-            f"::error file={p.path},line={p.line},title={_gh_escape(p.field)}::{_gh_escape(p.message)}"
-            for p in problems
-        )
+        return "\n".join(f"::error file={p.path},line={p.line},title={_gh_escape(p.field)}::{_gh_escape(p.message)}" for p in problems)
     return "\n".join(str(p) for p in problems)
 
 

@@ -29,8 +29,8 @@ def new_case(corpus: Path, title: str, fields: dict[str, str], today: date) -> P
     text = template.read_text(encoding="utf-8")
     values = {"id": slug, "title": _quote(title), "last_reviewed": today.isoformat(), **{k: _quote(v) for k, v in fields.items() if v}}
     for key, value in values.items():
-        text = re.sub(rf"^{key}:.*$", f"{key}: {value}", text, count=1, flags=re.M)
-    text = re.sub(r"^(\s+accessed:).*$", rf"\g<1> {today.isoformat()}", text, flags=re.M)
+        text = re.sub(rf"^{key}:.*$", f"{key}: {value}", text, count=1, flags=re.MULTILINE)
+    text = re.sub(r"^(\s+accessed:).*$", rf"\g<1> {today.isoformat()}", text, flags=re.MULTILINE)
     target.write_text(text, encoding="utf-8")
     return target
 

@@ -167,7 +167,9 @@ class CaseStudy(_Strict):
     sdgs: list[Annotated[int, Field(ge=1, le=17)]] = Field(default_factory=list)
     kipp_category: KippCategory | None = None
     awards: list[Award] = Field(default_factory=list)
-    depth: Depth = Field("studi kasus", description="'studi kasus': all nine sections; 'profil': a short record (Ringkasan, at least two sources).")
+    depth: Depth = Field(
+        "studi kasus", description="'studi kasus': all nine sections; 'profil': a short record (Ringkasan, at least two sources)."
+    )
     status: Status
     status_confirmed: StatusCheck | None = Field(None, description="Date and source that last confirmed the status.")
     replicated_from: list[Text] = Field(default_factory=list, description="Case ids, or region names for replicas outside the corpus.")

@@ -8,10 +8,10 @@ The default mode and weight are the best measured on the judged queries
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from html import escape
 from pathlib import Path
-from typing import Callable
 
 from jipp_kb.keyword import KeywordIndex
 from jipp_kb.understand import Understood, understand
@@ -107,9 +107,20 @@ class Searcher:
     def close(self) -> None:
         self.keyword.close()
 
-    def search(self, text: str, mode: str = DEFAULT_MODE, filters: dict | None = None, limit: int = 10, facets: bool = False,
-               fusion: str = DEFAULT_FUSION, alpha: float = DEFAULT_ALPHA, infer: bool = True, floor: float = DEFAULT_FLOOR, snippets: bool = True,
-               preference: float = PREFERENCE) -> Response:
+    def search(
+        self,
+        text: str,
+        mode: str = DEFAULT_MODE,
+        filters: dict | None = None,
+        limit: int = 10,
+        facets: bool = False,
+        fusion: str = DEFAULT_FUSION,
+        alpha: float = DEFAULT_ALPHA,
+        infer: bool = True,
+        floor: float = DEFAULT_FLOOR,
+        snippets: bool = True,
+        preference: float = PREFERENCE,
+    ) -> Response:
         """Search in ``mode``; with ``infer``, places and awards named in the query become filters and urusan a preference.
 
         ``snippets=False`` skips the highlighted passages, the slow part (eval needs only the ranking).
@@ -128,8 +139,19 @@ class Searcher:
         response.query, response.applied = text, applied
         return response
 
-    def _run(self, asked: Understood, filters: dict, mode: str, limit: int, facets: bool, fusion: str, alpha: float, floor: float,
-             snippets: bool, preference: float) -> Response:
+    def _run(
+        self,
+        asked: Understood,
+        filters: dict,
+        mode: str,
+        limit: int,
+        facets: bool,
+        fusion: str,
+        alpha: float,
+        floor: float,
+        snippets: bool,
+        preference: float,
+    ) -> Response:
         text = asked.text
         if mode == "semantic":  # the keyword side only for facets and spelling; its ranking is not used
             kw = self.keyword.search(text, filters, limit=1, facets=facets)
@@ -160,8 +182,21 @@ class Searcher:
             sem_rank, match = sem_hits.get(cid, (None, None))
             snippet = "" if not snippets else hit.snippet if hit else escape(_trim(match.text)) if match else ""
             awards = [a for a in str(stored.get("award", "")).split(",") if " " in a]  # "KIPP Top 45", not the bare name
-            results.append(Result(cid, stored.get("title", cid), stored.get("region", ""), round(score, 4), snippet, match.section if match else None,
-                                  kw_rank, sem_rank, stored.get("year") or None, awards, stored.get("depth", "studi kasus")))
+            results.append(
+                Result(
+                    cid,
+                    stored.get("title", cid),
+                    stored.get("region", ""),
+                    round(score, 4),
+                    snippet,
+                    match.section if match else None,
+                    kw_rank,
+                    sem_rank,
+                    stored.get("year") or None,
+                    awards,
+                    stored.get("depth", "studi kasus"),
+                )
+            )
         total = len(ranked) if mode != "keyword" else max(kw.total - hidden, len(ranked))
         return Response(asked.text, mode, results, total, kw.facets, kw.suggestion, kw.expanded, hidden=hidden, complete=kw.complete)
 
@@ -194,8 +229,20 @@ class Searcher:
             other = self.keyword.stored(cid) or {}
             shared = sorted(mine & set(other.get("urusan", "").split(",")))
             awards = [a for a in str(other.get("award", "")).split(",") if " " in a]
-            out.append(Result(cid, other.get("title", cid), other.get("region", ""), round(score, 4), "", sections.get(cid), year=other.get("year") or None,
-                              awards=awards, depth=other.get("depth", "studi kasus"), reason=_reason(shared, sections.get(cid, ""))))
+            out.append(
+                Result(
+                    cid,
+                    other.get("title", cid),
+                    other.get("region", ""),
+                    round(score, 4),
+                    "",
+                    sections.get(cid),
+                    year=other.get("year") or None,
+                    awards=awards,
+                    depth=other.get("depth", "studi kasus"),
+                    reason=_reason(shared, sections.get(cid, "")),
+                )
+            )
         return out
 
 
@@ -210,7 +257,9 @@ def _trim(text: str, n: int = 240) -> str:
     return text if len(text) <= n else text[:n].rsplit(" ", 1)[0] + " …"
 
 
-def fuse(keyword: list[tuple[str, float]], semantic: list[tuple[str, float]], fusion: str = DEFAULT_FUSION, alpha: float = DEFAULT_ALPHA) -> list[tuple[str, float]]:
+def fuse(
+    keyword: list[tuple[str, float]], semantic: list[tuple[str, float]], fusion: str = DEFAULT_FUSION, alpha: float = DEFAULT_ALPHA
+) -> list[tuple[str, float]]:
     """Combine two rankings; ties break by id so the order is deterministic."""
     scores: dict[str, float] = {}
     if fusion == "rrf":

@@ -20,9 +20,9 @@ import mimetypes
 import os
 import threading
 import time
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable
 from urllib.parse import parse_qs
 
 from jipp_kb.config import Config
@@ -38,11 +38,22 @@ COMPRESSIBLE = ("text/", "application/json", "application/javascript", "image/sv
 SECURITY_HEADERS = [
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "same-origin"),
-    ("Content-Security-Policy", "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
-     "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"),
+    (
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
+    ),
 ]
-STATUS = {200: "200 OK", 301: "301 Moved Permanently", 304: "304 Not Modified", 400: "400 Bad Request", 404: "404 Not Found", 405: "405 Method Not Allowed",
-          414: "414 URI Too Long", 503: "503 Service Unavailable"}
+STATUS = {
+    200: "200 OK",
+    301: "301 Moved Permanently",
+    304: "304 Not Modified",
+    400: "400 Bad Request",
+    404: "404 Not Found",
+    405: "405 Method Not Allowed",
+    414: "414 URI Too Long",
+    503: "503 Service Unavailable",
+}
 
 Headers = list[tuple[str, str]]
 
@@ -116,7 +127,7 @@ class App:
     def _inside_base(self, path: str) -> str | None:
         base = self.urls.base
         if path.startswith(base):
-            return path[len(base):]
+            return path[len(base) :]
         if path.startswith("/api/"):  # the API also answers at the root, for clients that ignore base_url
             return path[1:]
         return None
@@ -152,8 +163,14 @@ class App:
             return 400, {"error": f"mode must be one of {', '.join(MODES)}"}
         try:
             filters = resolve({name: params[name] for name in FILTER_NAMES if params.get(name)})
-            response = self.searcher().search(q, mode, filters, _int(params, "limit", 10), facets="facets" in params,
-                                              infer=(params.get("infer") or ["1"])[0] not in ("0", "false", "no"))
+            response = self.searcher().search(
+                q,
+                mode,
+                filters,
+                _int(params, "limit", 10),
+                facets="facets" in params,
+                infer=(params.get("infer") or ["1"])[0] not in ("0", "false", "no"),
+            )
         except (FilterError, QueryError) as exc:
             return 400, {"error": str(exc)}
         data = response.to_dict()
@@ -177,8 +194,11 @@ class App:
             return self._not_found()
         etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        headers = [("Content-Type", f"{kind}; charset=utf-8" if kind.startswith("text/") or kind == "application/javascript" else kind),
-                   ("ETag", etag), ("Cache-Control", "no-cache" if kind == "text/html" else "public, max-age=3600")]
+        headers = [
+            ("Content-Type", f"{kind}; charset=utf-8" if kind.startswith("text/") or kind == "application/javascript" else kind),
+            ("ETag", etag),
+            ("Cache-Control", "no-cache" if kind == "text/html" else "public, max-age=3600"),
+        ]
         if environ.get("HTTP_IF_NONE_MATCH") == etag:
             return 304, headers, b""
         return 200, headers, _read(str(target), stat.st_mtime_ns, stat.st_size)
@@ -235,8 +255,16 @@ def make_server(app: App, host: str, port: int, threads: int = 8):
     """A waitress server for ``app``: ``.run()`` serves, ``.close()`` stops, ``.effective_port`` is the port."""
     from waitress import create_server
 
-    return create_server(app, host=host, port=port, threads=threads, ident="jipp-kb", channel_timeout=30, connection_limit=200,
-                         clear_untrusted_proxy_headers=True)
+    return create_server(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="jipp-kb",
+        channel_timeout=30,
+        connection_limit=200,
+        clear_untrusted_proxy_headers=True,
+    )
 
 
 def watch(root: Path, on_change: Callable[[], None], interval: float = 1.0, stop: threading.Event | None = None) -> None:

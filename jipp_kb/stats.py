@@ -11,15 +11,23 @@ from jipp_kb.corpus import Corpus
 JIPP_PROVINCES = ("Jawa Timur", "Sumatera Selatan", "Sulawesi Selatan")
 EVERY_REGENCY_OF = "Sulawesi Selatan"
 """The JIPP province being built now: every kabupaten/kota should have at least one innovation."""
-GOALS = {"cases": 300, "full_cases": 150, "provinces": 30, "per_jipp_province": 20, "urusan": 12, "collections": 6, "replication_pairs": 10,
-         "unknown_status_share": 0.20}
+GOALS = {
+    "cases": 300,
+    "full_cases": 150,
+    "provinces": 30,
+    "per_jipp_province": 20,
+    "urusan": 12,
+    "collections": 6,
+    "replication_pairs": 10,
+    "unknown_status_share": 0.20,
+}
 STALE_AFTER = timedelta(days=365)
 
 
 def corpus_stats(corpus: Corpus) -> dict:
     """Counts by facet (sorted, so output is stable) plus unmet coverage goals."""
     cases = [c.meta for c in corpus.sorted_cases()]
-    count = lambda values: dict(sorted(Counter(values).items(), key=lambda kv: (-kv[1], str(kv[0]))))  # noqa: E731
+    count = lambda values: dict(sorted(Counter(values).items(), key=lambda kv: (-kv[1], str(kv[0]))))
     stats = {
         "cases": len(cases),
         "depth": count(m.depth for m in cases),
@@ -58,9 +66,13 @@ def unmet_goals(stats: dict, cases: list) -> list[str]:
         unmet.append(f"{len(full)} full case studies; the goal is at least {GOALS['full_cases']}")
     unknown = sum(1 for m in full if m.status == "tidak diketahui")
     if full and unknown / len(full) > GOALS["unknown_status_share"]:
-        unmet.append(f"{unknown} of {len(full)} full case studies have status 'tidak diketahui'; the goal is at most {GOALS['unknown_status_share']:.0%}")
+        unmet.append(
+            f"{unknown} of {len(full)} full case studies have status 'tidak diketahui'; the goal is at most {GOALS['unknown_status_share']:.0%}"
+        )
     covered = {m.regency for m in cases if m.regency}
-    missing = [r.name for r in vocab.regions().values() if r.kind != "provinsi" and r.province == EVERY_REGENCY_OF and r.name not in covered]
+    missing = [
+        r.name for r in vocab.regions().values() if r.kind != "provinsi" and r.province == EVERY_REGENCY_OF and r.name not in covered
+    ]
     if missing:
         unmet.append(f"{EVERY_REGENCY_OF}: no innovation yet from {', '.join(sorted(missing))}")
     provinces = [p for p in stats["province"] if p != "(nasional)"]

@@ -19,7 +19,7 @@ WORD = re.compile(r"[\w.]+", re.UNICODE)
 PREFIXES = {"kabupaten": "Kabupaten", "kab": "Kabupaten", "kab.": "Kabupaten", "kota": "Kota"}
 LINKS = {"di", "dari", "provinsi", "prov", "prov.", "wilayah", "daerah"}
 """Words that only introduce a place; dropped with it."""
-REPLICATION = re.compile(r"\b(?:(?:di|me)?replikasi(?:kan)?|direplikasi|ditiru|meniru|diadopsi|replicat\w*|copied)\b", re.I)
+REPLICATION = re.compile(r"\b(?:(?:di|me)?replikasi(?:kan)?|direplikasi|ditiru|meniru|diadopsi|replicat\w*|copied)\b", re.IGNORECASE)
 ELSEWHERE = {"daerah", "lain", "other", "regions", "elsewhere", "sudah", "telah", "oleh", "ke", "by"}
 """Words around a replication phrase ("sudah direplikasi daerah lain") that say nothing more."""
 MAX_WORDS = 4

@@ -41,10 +41,18 @@ def validate_front_matter(raw: RawCase) -> tuple[CaseStudy | None, list[Problem]
         problems.append(Problem(raw.display, raw.line_of(("id",)), "id", f"id '{meta.id}' must equal the file name '{raw.path.stem}'"))
     n = len(meta.sources)
     if meta.depth == "profil" and n < PROFILE_MIN_SOURCES:
-        problems.append(Problem(raw.display, raw.line_of(("sources",)), "sources", f"a profile needs at least {PROFILE_MIN_SOURCES} sources; it has {n}"))
+        problems.append(
+            Problem(
+                raw.display, raw.line_of(("sources",)), "sources", f"a profile needs at least {PROFILE_MIN_SOURCES} sources; it has {n}"
+            )
+        )
     if meta.status_confirmed and meta.status_confirmed.source > n:
         loc = ("status_confirmed", "source")
-        problems.append(Problem(raw.display, raw.line_of(loc), "status_confirmed.source", f"is {meta.status_confirmed.source} but there are {n} sources"))
+        problems.append(
+            Problem(
+                raw.display, raw.line_of(loc), "status_confirmed.source", f"is {meta.status_confirmed.source} but there are {n} sources"
+            )
+        )
     return meta, problems
 
 
@@ -79,7 +87,7 @@ def _field_names(loc: tuple) -> list[str]:
 def validate_body(raw: RawCase, n_sources: int | None, depth: str = "studi kasus") -> list[Problem]:
     """Required sections (all for a case study, the summary for a profile), in order, none empty; citations point at real sources."""
     problems: list[Problem] = []
-    p = lambda line, field, msg: problems.append(Problem(raw.display, line, field, msg))  # noqa: E731
+    p = lambda line, field, msg: problems.append(Problem(raw.display, line, field, msg))
     if raw.preamble_line is not None:
         p(raw.preamble_line, "body", "text before the first '## Ringkasan' section; move it into a section")
     seen: dict[str, int] = {}
@@ -211,7 +219,9 @@ def cross_file(cases: list[Case]) -> list[Problem]:
                         hint = f"; did you mean '{close[0]}'?" if close else ""
                         problems.append(Problem(case.display, line, field, f"no case with id '{ref}'{hint}"))
                     elif case.id not in getattr(other.meta, back):
-                        problems.append(Problem(case.display, line, field, f"'{ref}' does not list '{case.id}' in its {back}; add it there too"))
+                        problems.append(
+                            Problem(case.display, line, field, f"'{ref}' does not list '{case.id}' in its {back}; add it there too")
+                        )
                 else:
                     try:
                         vocab.regencies().resolve(ref)
@@ -223,7 +233,14 @@ def cross_file(cases: list[Case]) -> list[Problem]:
         for key in {_title_key(case.meta.title), _title_key(case.meta.acronym_expansion or "")} - {""}:
             region_key = (key, case.meta.region)
             if region_key in seen and seen[region_key].id != case.id:
-                problems.append(Problem(case.display, case.line("title"), "title", f"likely duplicate of {seen[region_key].display} (same name in {case.meta.region})"))
+                problems.append(
+                    Problem(
+                        case.display,
+                        case.line("title"),
+                        "title",
+                        f"likely duplicate of {seen[region_key].display} (same name in {case.meta.region})",
+                    )
+                )
                 break
             seen.setdefault(region_key, case)
     return problems

@@ -20,9 +20,10 @@ import os
 import re
 import shutil
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
@@ -91,7 +92,7 @@ QUERY_CACHE = 512
 
 def _key(info: ModelInfo, encoder, text: str) -> str:
     quantisation = encoder.config.get("quantisation", QUANTISATION)
-    return hashlib.sha256(f"{info.name}\x00{quantisation}\x00{info.passage_prefix}{text}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{info.name}\x00{quantisation}\x00{info.passage_prefix}{text}".encode()).hexdigest()
 
 
 def store_name(info: ModelInfo) -> str:
@@ -113,8 +114,9 @@ def ensure_model(root: Path, model: str) -> Path:
     folder = root / "models" / info.slug
     if (folder / "model.onnx").exists() and (folder / "encoder.json").exists():
         return folder
-    from jipp_kb.embed import export_model
     from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from jipp_kb.embed import export_model
 
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = folder.parent / f".{info.slug}.{os.getpid()}"
@@ -166,19 +168,28 @@ def build(root: Path, cases: list, model: str, progress: Callable[[int], Callabl
             records += kept
             continue
         for c in chunk_case(case, words, encoder.count_tokens, encoder.config["max_tokens"]):
-            records.append({"case": c.case, "digest": case.digest, "section": c.section, "key": _key(info, encoder, c.text), "text": c.text})
+            records.append(
+                {"case": c.case, "digest": case.digest, "section": c.section, "key": _key(info, encoder, c.text), "text": c.text}
+            )
     if meta and records == old_records:
         return VectorReport(len(records), 0, len(records), info.name, words)
     texts = {r["key"]: r["text"] for r in records}
     missing = sorted(k for k in texts if k not in old_row)
-    fresh = dict(zip(missing, encoder.embed([texts[k] for k in missing], passage=True, progress=progress(len(missing)) if progress and missing else None)))
+    fresh = dict(
+        zip(
+            missing,
+            encoder.embed([texts[k] for k in missing], passage=True, progress=progress(len(missing)) if progress and missing else None),
+        )
+    )
     old_vectors = np.load(live / "vectors.npy", mmap_mode="r") if meta else None
     matrix = np.zeros((len(records), encoder.dimension), dtype=np.float32)
     for i, r in enumerate(records):
         matrix[i] = fresh[r["key"]] if r["key"] in fresh else old_vectors[old_row[r["key"]]]
     gen = store.new_generation(root, name)
     np.save(gen / "vectors.npy", matrix)
-    (gen / "chunks.json").write_text(json.dumps({"model": info.name, "words_per_chunk": words, "chunks": records}, ensure_ascii=False), encoding="utf-8")
+    (gen / "chunks.json").write_text(
+        json.dumps({"model": info.name, "words_per_chunk": words, "chunks": records}, ensure_ascii=False), encoding="utf-8"
+    )
     store.publish(root, name, gen)
     return VectorReport(len(records), len(missing), len(records) - len(missing), info.name, words)
 
@@ -205,7 +216,9 @@ class OnnxEncoder:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = min(2, os.cpu_count() or 1)
         options.log_severity_level = 3
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC  # ENABLE_ALL costs more at load than it saves
+        options.graph_optimization_level = (
+            onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC
+        )  # ENABLE_ALL costs more at load than it saves
         self.session = onnxruntime.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
         self.dimension = int(self.session.get_outputs()[0].shape[-1])
 
@@ -294,7 +307,9 @@ class VectorIndex:
                 self._queries.pop(next(iter(self._queries)))
         return vector
 
-    def search_vector(self, vector: np.ndarray, allowed: set[str] | None = None, limit: int = 100, exclude: str | None = None) -> list[Match]:
+    def search_vector(
+        self, vector: np.ndarray, allowed: set[str] | None = None, limit: int = 100, exclude: str | None = None
+    ) -> list[Match]:
         """Cases best first; a case scores as the mean of its two best chunks (its only chunk, if one), and carries the best."""
         scores = self.vectors @ vector
         order = np.lexsort((-scores, self.case_index))  # grouped by case, best chunk first within each

@@ -46,8 +46,15 @@ def modules_loaded_by_search(index_dir: Path, mode: str) -> set[str]:
 
 
 SEMANTIC_SUBSET = [
-    "lahir-procot-pulang-bawa-akta", "anc-hipnoterapi", "save-bunda-bisa-luwu-utara", "hypnogreen-luwu-utara", "sumpah-beruang",
-    "sp4n-lapor", "sahabat-lapor-gowa", "tele-apik-rsud-margono", "bedah-rumah-infak-asn-prabumulih",
+    "lahir-procot-pulang-bawa-akta",
+    "anc-hipnoterapi",
+    "save-bunda-bisa-luwu-utara",
+    "hypnogreen-luwu-utara",
+    "sumpah-beruang",
+    "sp4n-lapor",
+    "sahabat-lapor-gowa",
+    "tele-apik-rsud-margono",
+    "bedah-rumah-infak-asn-prabumulih",
 ]
 """Fixture cases embedded with the real default model; few, because embedding costs about 2 ms a token on two cores."""
 

@@ -114,7 +114,7 @@ def serve(root: Path, base: str = BASE, api=None) -> Iterator[str]:
     import json
 
     class Handler(http.server.SimpleHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             url = urlsplit(self.path)
             if api and url.path == base + "api/search":
                 status, data = api(url.query)
@@ -131,7 +131,7 @@ def serve(root: Path, base: str = BASE, api=None) -> Iterator[str]:
             self.path = "/" + self.path[len(base) :]
             super().do_GET()
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
@@ -158,25 +158,41 @@ SEARCH_CASES = {
     "antre-sehat-uji": (
         "Antre Sehat (Antrean Daring Puskesmas)",
         "Pasien mengambil nomor antrean puskesmas dari rumah lewat pesan singkat, sehingga ruang tunggu tidak penuh.",
-        "Jawa Tengah", "Kabupaten Banyumas", "kesehatan", 2019, "studi kasus",
+        "Jawa Tengah",
+        "Kabupaten Banyumas",
+        "kesehatan",
+        2019,
+        "studi kasus",
         "Antrean pasien di puskesmas mengular sejak subuh.",
     ),
     "loket-capil-uji": (
         "Loket Tanpa Antri (Layanan Capil Terjadwal)",
         "Warga memesan jadwal kedatangan ke kantor catatan sipil, sehingga antrian di loket kependudukan hilang.",
-        "Jawa Timur", "Kabupaten Banyuwangi", "administrasi kependudukan dan pencatatan sipil", 2017, "studi kasus",
+        "Jawa Timur",
+        "Kabupaten Banyuwangi",
+        "administrasi kependudukan dan pencatatan sipil",
+        2017,
+        "studi kasus",
         "Antrian panjang di loket dokumen kependudukan membuat warga datang berkali-kali.",
     ),
     "lapor-bupati-uji": (
         "Lapor Bupati (Layanan Pengaduan Lewat SMS)",
         "Warga mengirim pengaduan tentang jalan rusak dan layanan publik lewat SMS, dan dinas wajib menjawab dalam tiga hari.",
-        "Sulawesi Selatan", "Kabupaten Gowa", "komunikasi dan informatika", 2016, "profil",
+        "Sulawesi Selatan",
+        "Kabupaten Gowa",
+        "komunikasi dan informatika",
+        2016,
+        "profil",
         "",
     ),
     "bank-sampah-uji": (
         "Bank Sampah Banjar (Tabungan Sampah Warga)",
         "Warga menabung sampah plastik yang sudah dipilah dan menukarnya dengan uang atau sembako.",
-        "Bali", "Kabupaten Badung", "lingkungan hidup", 2018, "studi kasus",
+        "Bali",
+        "Kabupaten Badung",
+        "lingkungan hidup",
+        2018,
+        "studi kasus",
         "Sampah plastik menumpuk di selokan banjar.",
     ),
 }
@@ -192,9 +208,22 @@ def make_search_corpus(dest: Path) -> Path:
     front, _, body = template.partition("\n---\n")
     for cid, (title, summary, province, regency, urusan, year, depth, problem) in SEARCH_CASES.items():
         meta = yaml.safe_load(front.removeprefix("---\n"))
-        meta.update(id=cid, title=title, acronym_expansion=None, summary=summary, summary_en=f"Test fixture: {title}.", province=province,
-                    regency=regency, agency=f"Pemerintah {regency}", urusan=[urusan], year_started=year, depth=depth, tags=[],
-                    contacts=[], awards=[{"name": "KIPP", "tier": "Top 45", "year": year + 1}] if cid == "antre-sehat-uji" else [])
+        meta.update(
+            id=cid,
+            title=title,
+            acronym_expansion=None,
+            summary=summary,
+            summary_en=f"Test fixture: {title}.",
+            province=province,
+            regency=regency,
+            agency=f"Pemerintah {regency}",
+            urusan=[urusan],
+            year_started=year,
+            depth=depth,
+            tags=[],
+            contacts=[],
+            awards=[{"name": "KIPP", "tier": "Top 45", "year": year + 1}] if cid == "antre-sehat-uji" else [],
+        )
         meta["sources"] = [{"url": f"https://example.org/{cid}/{n}", "title": f"Sumber {n}", "accessed": "2026-11-27"} for n in (1, 2)]
         if depth == "profil":
             text = f"## Ringkasan\n\n{summary} [1]\n"
@@ -206,5 +235,7 @@ def make_search_corpus(dest: Path) -> Path:
             text = text.replace("Cakupan akta naik.", "Layanan lebih cepat.")
             text = text.replace("Layanan jemput bola memangkas biaya warga.", "Layanan dekat memangkas biaya warga.")
             text = text.replace("Daerah lain dapat meniru dengan kerja sama fasilitas kesehatan.", "Daerah lain dapat meniru.")
-        (root / f"{cid}.md").write_text("---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n" + text, encoding="utf-8")
+        (root / f"{cid}.md").write_text(
+            "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n" + text, encoding="utf-8"
+        )
     return root

@@ -124,7 +124,11 @@ def test_huge_file_is_refused_and_others_still_checked(tmp_corpus: Path):
 
 def test_replication_links_must_agree_both_ways(tmp_corpus: Path, valid_text: str):
     (tmp_corpus / "contoh-akta.md").write_text(valid_text.replace("replicated_by: []", "replicated_by: [tiruan]"), encoding="utf-8")
-    copy = valid_text.replace("contoh-akta", "tiruan").replace("Contoh Akta (", "Tiruan Akta (").replace("Contoh Layanan Akta Kelahiran", "Tiruan")
+    copy = (
+        valid_text.replace("contoh-akta", "tiruan")
+        .replace("Contoh Akta (", "Tiruan Akta (")
+        .replace("Contoh Layanan Akta Kelahiran", "Tiruan")
+    )
     copy = copy.replace("regency: Kabupaten Banyuwangi", "regency: Kabupaten Lumajang")
     (tmp_corpus / "tiruan.md").write_text(copy, encoding="utf-8")
     problems = load_corpus(tmp_corpus).problems

@@ -26,7 +26,7 @@ def _section(model_name: str) -> str:
 
 
 def _documented_fields(model_name: str) -> set[str]:
-    return set(re.findall(r"^\| `([a-z_]+)` \|", _section(model_name), flags=re.M))
+    return set(re.findall(r"^\| `([a-z_]+)` \|", _section(model_name), flags=re.MULTILINE))
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
@@ -41,7 +41,7 @@ def test_every_model_field_is_documented(model):
 def test_required_column_matches_the_model(model):
     section = _section(model.__name__)
     for name, info in model.model_fields.items():
-        row = re.search(rf"^\| `{name}` \| [^|]+ \| (yes|no) \|", section, flags=re.M)
+        row = re.search(rf"^\| `{name}` \| [^|]+ \| (yes|no) \|", section, flags=re.MULTILINE)
         assert row, f"{model.__name__}.{name}: row has no 'yes'/'no' required column"
         assert (row.group(1) == "yes") == info.is_required(), f"{model.__name__}.{name}: docs say required={row.group(1)}"
 
@@ -62,7 +62,7 @@ def test_every_allowed_value_is_documented():
 
 
 def test_every_body_section_is_documented_in_order():
-    headings = re.findall(r"^### (.+?) \((.+?)\)$", FORMAT, flags=re.M)
+    headings = re.findall(r"^### (.+?) \((.+?)\)$", FORMAT, flags=re.MULTILINE)
     body = [(id_, en) for id_, en in headings if id_ in SECTIONS]
     assert [id_ for id_, _ in body] == list(SECTIONS)
     assert all(en == SECTIONS_EN[id_] for id_, en in body)

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import FIXTURE_CORPUS as CORPUS
+from conftest import modules_loaded_by_search
 
 from jipp_kb import keyword, store
 from jipp_kb.analysis import Analysis
 from jipp_kb.cli import cli
 from jipp_kb.corpus import load_corpus
 from jipp_kb.search import Searcher, fuse
-from conftest import FIXTURE_CORPUS as CORPUS
-from conftest import modules_loaded_by_search
 
 GLOSSARY = [
     {"term": "KTP-el", "expansion": "kartu tanda penduduk elektronik", "synonyms": ["e-KTP"]},
@@ -165,7 +165,9 @@ def _big_corpus(dst: Path, copies: int) -> None:
             meta.update(id=f"{src.stem}-{n}", title=f"Salinan {n} {meta['title']}", replicated_from=[], replicated_by=[])
             if meta.get("acronym_expansion"):
                 meta["acronym_expansion"] = f"Salinan {n} {meta['acronym_expansion']}"
-            (dst / f"{meta['id']}.md").write_text(f"---\n{yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)}---\n{body}", encoding="utf-8")
+            (dst / f"{meta['id']}.md").write_text(
+                f"---\n{yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)}---\n{body}", encoding="utf-8"
+            )
 
 
 def test_kill_9_during_rebuild_leaves_the_index_working(tmp_path):
@@ -194,10 +196,9 @@ def test_kill_9_during_rebuild_leaves_the_index_working(tmp_path):
 
 def test_second_writer_waits_then_stops_with_a_clear_message(tmp_path):
     root = tmp_path / "jipp"
-    with store.write_lock(root):
-        with pytest.raises(store.IndexBusy, match="another 'jipp-kb index' is still writing"):
-            with store.write_lock(root, wait=0.3):
-                pass
+    with store.write_lock(root), pytest.raises(store.IndexBusy, match="another 'jipp-kb index' is still writing"):
+        with store.write_lock(root, wait=0.3):
+            pass
 
 
 def test_cli_index_search_json_and_facets(tmp_path):
@@ -206,12 +207,39 @@ def test_cli_index_search_json_and_facets(tmp_path):
     assert runner.invoke(cli, ["index", "--keyword-only", "-q", *args]).exit_code == 0
     import json
 
-    result = runner.invoke(cli, ["search", "sampah", "--mode", "keyword", "--json", "--facets", "--province", "Jateng", "--index-dir", str(tmp_path / "ix")])
+    result = runner.invoke(
+        cli, ["search", "sampah", "--mode", "keyword", "--json", "--facets", "--province", "Jateng", "--index-dir", str(tmp_path / "ix")]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"query", "mode", "results", "total", "facets", "suggestion", "expanded", "applied", "relaxed", "hidden", "complete"}
+    assert set(data) == {
+        "query",
+        "mode",
+        "results",
+        "total",
+        "facets",
+        "suggestion",
+        "expanded",
+        "applied",
+        "relaxed",
+        "hidden",
+        "complete",
+    }
     assert data["results"] and all(r["region"].endswith("Jawa Tengah") for r in data["results"])
-    assert set(data["results"][0]) == {"id", "title", "region", "score", "snippet", "section", "keyword_rank", "semantic_rank", "year", "awards", "depth", "reason"}
+    assert set(data["results"][0]) == {
+        "id",
+        "title",
+        "region",
+        "score",
+        "snippet",
+        "section",
+        "keyword_rank",
+        "semantic_rank",
+        "year",
+        "awards",
+        "depth",
+        "reason",
+    }
     bad = runner.invoke(cli, ["search", "x", "--province", "Jawa Timor", "--index-dir", str(tmp_path / "ix")])
     assert bad.exit_code == 2 and "did you mean 'Jawa Timur'" in bad.output
     missing = runner.invoke(cli, ["search", "x", "--index-dir", str(tmp_path / "none")])
@@ -219,7 +247,10 @@ def test_cli_index_search_json_and_facets(tmp_path):
 
 
 def test_keyword_search_never_imports_torch(tmp_path):
-    subprocess.run([sys.executable, "-m", "jipp_kb", "index", "--keyword-only", "-q", "--corpus", str(CORPUS), "--index-dir", str(tmp_path)], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "jipp_kb", "index", "--keyword-only", "-q", "--corpus", str(CORPUS), "--index-dir", str(tmp_path)],
+        check=True,
+    )
     assert modules_loaded_by_search(tmp_path, "keyword") == set()
 
 

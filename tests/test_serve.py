@@ -93,7 +93,16 @@ def test_static_files_have_caching_compression_and_no_listings(server):
 
 
 def test_concurrent_clients_get_no_errors(server):
-    queries = ["antrean puskesmas", "akta kelahiran", "pengaduan masyarakat", "sampah", "ibu hamil", "stunting", "rumah layak huni", "KIPP Top 45"]
+    queries = [
+        "antrean puskesmas",
+        "akta kelahiran",
+        "pengaduan masyarakat",
+        "sampah",
+        "ibu hamil",
+        "stunting",
+        "rumah layak huni",
+        "KIPP Top 45",
+    ]
 
     def one(i: int) -> int:
         return get(server + "api/search?q=" + urllib.request.quote(queries[i % len(queries)]) + "&mode=" + ("keyword", "hybrid")[i % 2])[0]

@@ -271,6 +271,7 @@ def test_feed_is_valid_atom_dated_from_last_reviewed(site):
 
 # -- untrusted content ------------------------------------------------------------------------------
 
+
 def test_nothing_executable_survives_from_case_content(site):
     """No script (but ours), event handler, javascript:/data:/vbscript: URL, iframe, object, style or foreign form."""
     static_js = re.compile(re.escape(BASE) + r"static/search\.js\?v=[0-9a-f]+$")
@@ -477,8 +478,10 @@ def test_theme_dir_overrides_templates_strings_and_static_files(small, tmp_path)
     (override / "templates").mkdir(parents=True)
     (override / "i18n").mkdir()
     (override / "static").mkdir()
-    (override / "templates" / "404.html").write_text('{% extends "base.html" %}{% block main %}<h1>{{ t.notfound.title }}</h1>'
-                                                      '<p id="kantor">{{ t.site.tagline }}</p>{% endblock %}', encoding="utf-8")
+    (override / "templates" / "404.html").write_text(
+        '{% extends "base.html" %}{% block main %}<h1>{{ t.notfound.title }}</h1><p id="kantor">{{ t.site.tagline }}</p>{% endblock %}',
+        encoding="utf-8",
+    )
     (override / "i18n" / "id.yml").write_text("notfound:\n  title: Halaman tidak ada di Kantor Kami\n", encoding="utf-8")
     (override / "static" / "site.css").write_text("body { color: teal }\n", encoding="utf-8")
     (override / "static" / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>", encoding="utf-8")
@@ -493,8 +496,19 @@ def test_theme_dir_overrides_templates_strings_and_static_files(small, tmp_path)
 
 
 def test_missing_theme_dir_is_one_clear_error(small, tmp_path):
-    result = CliRunner().invoke(cli, ["--config", str(_config_file(tmp_path, 'theme_dir = "tidak-ada"\n')), "build", "--corpus", str(small),
-                                      "--no-search", "--no-packs", "-q"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--config",
+            str(_config_file(tmp_path, 'theme_dir = "tidak-ada"\n')),
+            "build",
+            "--corpus",
+            str(small),
+            "--no-search",
+            "--no-packs",
+            "-q",
+        ],
+    )
     assert result.exit_code == 1
     assert f"theme_dir {tmp_path / 'tidak-ada'} is not a folder" in result.stderr
     assert "Traceback" not in result.output

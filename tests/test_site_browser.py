@@ -29,11 +29,11 @@ if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
     pytest.skip(f"Chromium is not installed ({CHROMIUM}, {CHROMEDRIVER}); run: make browser", allow_module_level=True)
 
 webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.common.keys import Keys  # noqa: E402
-from selenium.webdriver.support import expected_conditions as EC  # noqa: E402, N812
-from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402 - after the module-level skip
+from selenium.webdriver.common.by import By  # noqa: E402 - after the module-level skip
+from selenium.webdriver.common.keys import Keys  # noqa: E402 - after the module-level skip
+from selenium.webdriver.support import expected_conditions as EC  # noqa: E402 - after the module-level skip
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402 - after the module-level skip
 
 
 @pytest.fixture(scope="module")

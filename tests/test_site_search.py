@@ -13,15 +13,14 @@ from __future__ import annotations
 from urllib.parse import parse_qs, quote
 
 import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 from site_support import BASE, make_search_corpus, serve
 from test_site_browser import SHOTS, browser, full_page_shot, wait_for  # noqa: F401 (browser is a fixture)
 
 from jipp_kb.config import Config
 from jipp_kb.corpus import load_corpus
 from jipp_kb.render.site import build_site
-
-from selenium.webdriver.common.by import By  # noqa: E402 (after the browser module's skip)
-from selenium.webdriver.support.ui import Select  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -40,9 +39,14 @@ def search(driver, home: str, q: str, lang: str = "") -> list:
 
 
 def answered(driver, q: str) -> list:
-    wait_for(driver, lambda d: d.execute_script(
-        "var a = document.getElementById('search-app');"
-        "return a.getAttribute('data-state') === 'done' && a.getAttribute('data-query') === arguments[0];", q))
+    wait_for(
+        driver,
+        lambda d: d.execute_script(
+            "var a = document.getElementById('search-app');"
+            "return a.getAttribute('data-state') === 'done' && a.getAttribute('data-query') === arguments[0];",
+            q,
+        ),
+    )
     return driver.find_elements(By.CSS_SELECTOR, "#search-results .search-result")
 
 
@@ -130,11 +134,25 @@ def test_api_results_in_the_same_interface_and_fallback(small_site, browser):  #
             return 400, {"error": "unknown province"}
         inferred = params.get("infer") != ["0"]
         results = [
-            {"id": "antre-sehat-uji", "title": "Antre <b>Sehat</b>", "region": "Kabupaten Banyumas, Jawa Tengah", "year": 2019,
-             "awards": ["KIPP Top 45"], "depth": "studi kasus", "url": "javascript:alert(1)",
-             "snippet": "nomor <mark>antrean</mark> <img src=x onerror=\"document.title='pwned'\">puskesmas"},
-            {"id": "lapor-bupati-uji", "title": "Lapor Bupati", "region": "Kabupaten Gowa, Sulawesi Selatan", "year": 2016, "awards": [],
-             "depth": "profil", "snippet": "<script>document.title='pwned'</script>aman"},
+            {
+                "id": "antre-sehat-uji",
+                "title": "Antre <b>Sehat</b>",
+                "region": "Kabupaten Banyumas, Jawa Tengah",
+                "year": 2019,
+                "awards": ["KIPP Top 45"],
+                "depth": "studi kasus",
+                "url": "javascript:alert(1)",
+                "snippet": "nomor <mark>antrean</mark> <img src=x onerror=\"document.title='pwned'\">puskesmas",
+            },
+            {
+                "id": "lapor-bupati-uji",
+                "title": "Lapor Bupati",
+                "region": "Kabupaten Gowa, Sulawesi Selatan",
+                "year": 2016,
+                "awards": [],
+                "depth": "profil",
+                "snippet": "<script>document.title='pwned'</script>aman",
+            },
             {"id": "../../etc/passwd", "title": "bukan kasus", "region": "", "snippet": ""},
         ]
         applied = [{"filter": "province", "value": "Jawa Tengah", "words": "di jawa tengah"}] if inferred else []

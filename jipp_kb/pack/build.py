@@ -702,7 +702,7 @@ def build_packs(
                     bar.update(1)
                 if pdf:
                     files[cid]["handout.pdf"] = target
-            for (cid, target, html), (data, pages) in zip(jobs, _layout_all([html for _, _, html in jobs], workers)):
+            for (_, target, html), (data, pages) in zip(jobs, _layout_all([html for _, _, html in jobs], workers)):
                 _store_pdf(target, html, data, pages, cache_)
                 if bar is not None:
                     bar.update(1)

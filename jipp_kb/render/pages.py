@@ -97,7 +97,20 @@ class SiteInfo:
     """Base URL of a `jipp-kb serve` elsewhere; empty: ask the site's own server."""
 
 
-SEARCH_STRINGS = ("searching", "count", "partial", "missing", "also", "profile", "started", "suggest", "applied", "remove", "relaxed", "hidden")
+SEARCH_STRINGS = (
+    "searching",
+    "count",
+    "partial",
+    "missing",
+    "also",
+    "profile",
+    "started",
+    "suggest",
+    "applied",
+    "remove",
+    "relaxed",
+    "hidden",
+)
 """Keys under ``search.`` that search.js shows (passed to it as JSON in a data attribute)."""
 
 
@@ -270,8 +283,13 @@ class Views:
 
         provinces = sorted(g.provinces, key=lambda p: (p is None, p or ""))
         menus = [
-            ("province", [option(p, p, len(g.provinces[p])) if p else option("nasional", t.region(None), len(g.provinces[p]), param="level")
-                          for p in provinces]),
+            (
+                "province",
+                [
+                    option(p, p, len(g.provinces[p])) if p else option("nasional", t.region(None), len(g.provinces[p]), param="level")
+                    for p in provinces
+                ],
+            ),
             ("regency", [option(r, r, len(ids), province=p) for (p, r), ids in sorted(g.regencies.items(), key=lambda kv: kv[0][1])]),
             ("urusan", [option(k, t.urusan(k), len(g.urusan[k])) for k in sorted(g.urusan, key=lambda k: t.urusan(k).casefold())]),
             ("year", [option(str(y), str(y), len(g.years[y])) for y in sorted((y for y in g.years if y), reverse=True)]),
@@ -369,8 +387,14 @@ class Views:
             "sdgs": [{"label": t.sdg(n), "url": u.facet("sdg", n)} for n in sorted(set(m.sdgs))],
             "kipp_category": t.value("kipp_category", m.kipp_category) if m.kipp_category else None,
             "status": {"value": slug(m.status), "label": t.value("status", m.status), "url": u.facet("status", m.status)},
-            "status_confirmed": {"date": t.date(m.status_confirmed.date), "iso": m.status_confirmed.date.isoformat(), "source": m.status_confirmed.source,
-                                 "anchor": CITE_TARGET.format(n=m.status_confirmed.source)} if m.status_confirmed else None,
+            "status_confirmed": {
+                "date": t.date(m.status_confirmed.date),
+                "iso": m.status_confirmed.date.isoformat(),
+                "source": m.status_confirmed.source,
+                "anchor": CITE_TARGET.format(n=m.status_confirmed.source),
+            }
+            if m.status_confirmed
+            else None,
             "profile": m.depth == "profil",
             "tags": list(m.tags),
             "last_reviewed": t.date(m.last_reviewed),

@@ -23,7 +23,7 @@ FILE = "search-terms.json"
 """Its name under ``static/``."""
 MIN_WORD = 4
 """Shorter words are not corrected (too many neighbours), so they need not be listed."""
-LETTERS = re.compile(r"[^\W\d_]{%d,}" % MIN_WORD)
+LETTERS = re.compile(rf"[^\W\d_]{{{MIN_WORD},}}")
 """Runs of letters: what the keyword analysis would keep of a word, in one C-level pass (the build runs this over every case)."""
 
 
