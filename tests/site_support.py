@@ -22,10 +22,13 @@ URL_ATTRS = {"href", "src", "action", "poster", "data", "formaction", "cite", "b
 
 
 def make_corpus(dest: Path, *, real: bool = True) -> Path:
-    """The real corpus (when asked), the small valid fixture and the hostile fixture, in one folder."""
+    """The fixture corpus of real cases (when asked), the small valid fixture and the hostile fixture, in one folder.
+
+    Frozen copies (tests/data/corpus), so a content pull request to corpus/ never breaks a site test.
+    """
     root = dest / "corpus"
     if real:
-        shutil.copytree(ROOT / "corpus", root, ignore=shutil.ignore_patterns(".*"))
+        shutil.copytree(DATA / "corpus", root, ignore=shutil.ignore_patterns(".*"))
     else:
         root.mkdir(parents=True)
     shutil.copy(DATA / "valid" / "contoh-akta.md", root)

@@ -11,12 +11,20 @@ from jipp_kb.cli import cli
 
 VALID = Path(__file__).parent / "data" / "valid"
 
+SULSEL = (
+    "Kabupaten Bantaeng, Kabupaten Barru, Kabupaten Bone, Kabupaten Bulukumba, Kabupaten Enrekang, Kabupaten Gowa, Kabupaten Jeneponto, "
+    "Kabupaten Kepulauan Selayar, Kabupaten Luwu, Kabupaten Luwu Timur, Kabupaten Luwu Utara, Kabupaten Maros, Kabupaten Pangkajene dan Kepulauan, "
+    "Kabupaten Pinrang, Kabupaten Sidenreng Rappang, Kabupaten Sinjai, Kabupaten Soppeng, Kabupaten Takalar, Kabupaten Tana Toraja, "
+    "Kabupaten Toraja Utara, Kabupaten Wajo, Kota Makassar, Kota Palopo, Kota Parepare"
+)
 UNMET_FOR_THE_FIXTURE = [
-    "1 cases; the goal is at least 60",
-    "1 provinces; the goal is at least 20",
-    "Jawa Timur has 1 cases; the goal is at least 8",
-    "Sumatera Selatan has 0 cases; the goal is at least 8",
-    "Sulawesi Selatan has 0 cases; the goal is at least 8",
+    "1 cases; the goal is at least 300",
+    "1 full case studies; the goal is at least 150",
+    f"Sulawesi Selatan: no innovation yet from {SULSEL}",
+    "1 provinces; the goal is at least 30",
+    "Jawa Timur has 1 cases; the goal is at least 20",
+    "Sumatera Selatan has 0 cases; the goal is at least 20",
+    "Sulawesi Selatan has 0 cases; the goal is at least 20",
     "1 urusan; the goal is at least 12",
     "no case at level 'nasional'",
     "no case at level 'provinsi'",
@@ -24,7 +32,7 @@ UNMET_FOR_THE_FIXTURE = [
     "no case at level 'desa'",
     "no digital case",
     "no case with status 'berhenti' (why innovations stop is knowledge too)",
-    "0 replication pairs inside the corpus; the goal is several (at least 3)",
+    "0 replication pairs inside the corpus; the goal is at least 10",
     "0 collections; the goal is at least 6",
 ]
 
@@ -38,6 +46,7 @@ def test_stats_json_on_the_fixture_corpus():
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {
         "cases": 1,
+        "depth": {"studi kasus": 1},
         "province": {"Jawa Timur": 1},
         "level": {"kabupaten": 1},
         "urusan": {"administrasi kependudukan dan pencatatan sipil": 1},
@@ -87,8 +96,8 @@ def test_stats_counts_replications_collections_and_glossary(tmp_corpus: Path, va
     assert data["jenis"] == {"digital": 1, "non-digital": 1}
     assert data["status"] == {"berhenti": 1, "berjalan": 1}
     assert (data["replication_links"], data["collections"], data["glossary_terms"]) == (1, 1, 1)
-    assert "1 replication pairs inside the corpus; the goal is several (at least 3)" in data["unmet"]
-    assert "Jawa Timur has 2 cases; the goal is at least 8" in data["unmet"]
+    assert "1 replication pairs inside the corpus; the goal is at least 10" in data["unmet"]
+    assert "Jawa Timur has 2 cases; the goal is at least 20" in data["unmet"]
     assert not any("digital case" in u or "berhenti" in u for u in data["unmet"])
 
 
@@ -98,3 +107,15 @@ def test_stats_leaves_out_invalid_files_and_says_so(tmp_corpus: Path):
     assert result.exit_code == 0
     assert json.loads(result.stdout)["cases"] == 1
     assert "1 problems: invalid files are not counted (run jipp-kb check)" in result.stderr
+
+
+def test_stale_lists_statuses_not_confirmed_within_a_year(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = (VALID / "contoh-akta.md").read_text(encoding="utf-8")
+    (corpus / "contoh-akta.md").write_text(
+        text.replace("status: berjalan\n", "status: berjalan\nstatus_confirmed: {date: 2020-01-31, source: 1}\n", 1), encoding="utf-8"
+    )
+    result = _stats(corpus, "--stale", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == [{"id": "contoh-akta", "status": "berjalan", "confirmed": "2020-01-31", "path": "contoh-akta.md"}]
