@@ -163,3 +163,13 @@ def test_next_build_restores_a_site_left_renamed_aside_and_removes_temporary_fol
     (tmp_path / "_site.456.tmp" / "kasus").mkdir(parents=True)
     recover(out)
     assert _assert_complete_site(out) == BASES[0] and leftovers(out) == []
+
+
+def test_a_symlinked_site_folder_keeps_its_link(tmp_path, corpus):
+    (tmp_path / "real").mkdir()
+    out = tmp_path / "_site"
+    out.symlink_to("real")
+    for base in BASES:
+        built = _run(_build_cmd(corpus, out, base), tmp_path)
+        assert built.returncode == 0, built.stderr
+    assert out.is_symlink() and _assert_complete_site(tmp_path / "real") == BASES[1]

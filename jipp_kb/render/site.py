@@ -388,7 +388,7 @@ def build_site(
         out = output or config.resolve(config.site_dir)
         cache = cache_dir or config.resolve(config.index_dir) / "site-cache"
         manifest = cache / f"manifest-{hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]}.json"
-        with staged(out) as work:
+        with staged(out.resolve()) as work:  # a symlinked site folder keeps its link; its target is replaced
             writer = Writer(work, manifest)
             result = _build(corpus, config, similar, work=work, writer=writer, search=search, cache=cache, progress=progress)
             writer.forget()
