@@ -307,6 +307,7 @@ def build(
     """
     require("site", "jipp-kb build")
     from jipp_kb.pack import PackError
+    from jipp_kb.render.publish import SiteBusy
     from jipp_kb.render.site import SiteError
 
     config = _config(ctx, base_url=base_url)
@@ -321,7 +322,7 @@ def build(
         result, packs = _render(
             loaded, config, similar, output, search=not no_search, packs=not no_packs, progress=None if quiet or as_json else progress
         )
-    except (SiteError, PackError) as exc:
+    except (SiteError, PackError, SiteBusy) as exc:
         raise click.ClickException(str(exc)) from None
     data = {
         "output": str(result.output),
@@ -361,12 +362,15 @@ def _similar(loaded, config, quiet: bool) -> dict:
 
 
 def _render(loaded, config, similar: dict, output: Path | None = None, search: bool = True, packs: bool = True, progress=None):
-    """Packs first, then the site, whose collection pages link the pack files present."""
+    """Packs first, then the site, whose collection pages link the pack files present; one build at a time."""
     from jipp_kb.pack import build_packs
+    from jipp_kb.render.publish import site_lock
     from jipp_kb.render.site import build_site
 
-    built = build_packs(loaded, config, output or config.resolve(config.site_dir), progress=progress) if packs else {}
-    return build_site(loaded, config, similar, output=output, search=search, progress=progress), built
+    site = output or config.resolve(config.site_dir)
+    with site_lock(site):
+        built = build_packs(loaded, config, site, progress=progress) if packs else {}
+        return build_site(loaded, config, similar, output=site, search=search, progress=progress), built
 
 
 model_option = click.option(

@@ -32,6 +32,7 @@ def index_corpus(
     root = config.resolve(config.index_dir)
     cases = corpus.sorted_cases()
     with store.write_lock(root, notify=lambda m: click.echo(m, err=True)):
+        store.remove_leftovers(root)
         with _bar(quiet, len(cases), "keyword index") as bar:
             kw = keyword.build(root, cases, glossary_dicts(corpus), analysis, rebuild=rebuild, progress=bar)
         vec = None

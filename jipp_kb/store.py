@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -25,7 +26,16 @@ class IndexBusy(RuntimeError):
 def write_lock(root: Path, wait: float = 60.0, notify: Callable[[str], None] | None = None) -> Iterator[None]:
     """Hold ``root/index.lock``; wait up to ``wait`` seconds for another writer."""
     root.mkdir(parents=True, exist_ok=True)
-    with open(root / "index.lock", "w") as handle:
+    busy = IndexBusy(f"another 'jipp-kb index' is still writing to {root}; try again when it has finished")
+    waiting = f"another 'jipp-kb index' is writing to {root}; waiting up to {wait:.0f} s…"
+    with exclusive(root / "index.lock", wait, busy, lambda: notify(waiting) if notify else None):
+        yield
+
+
+@contextmanager
+def exclusive(path: Path, wait: float, busy: Exception, on_wait: Callable[[], None]) -> Iterator[None]:
+    """Hold an flock on ``path`` (released by the kernel even on kill -9); raise ``busy`` after ``wait`` seconds."""
+    with open(path, "w") as handle:
         deadline = time.monotonic() + wait
         told = False
         while True:
@@ -34,9 +44,9 @@ def write_lock(root: Path, wait: float = 60.0, notify: Callable[[str], None] | N
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise IndexBusy(f"another 'jipp-kb index' is still writing to {root}; try again when it has finished") from None
-                if notify and not told:
-                    notify(f"another 'jipp-kb index' is writing to {root}; waiting up to {wait:.0f} s…")
+                    raise busy from None
+                if not told:
+                    on_wait()
                     told = True
                 time.sleep(0.2)
         try:
@@ -74,3 +84,27 @@ def collect_garbage(root: Path, name: str) -> None:
     for path in root.glob(f"{name}.*"):
         if path.is_dir() and path.resolve() != live:
             shutil.rmtree(path, ignore_errors=True)
+
+
+GENERATION = re.compile(r"(.+)\.\d+\.\d+")
+"""``<name>.<time_ns>.<pid>``, as ``new_generation`` names them."""
+
+
+def remove_leftovers(root: Path) -> int:
+    """Remove every generation no index link points at, and half-made links; the caller holds the write lock.
+
+    A run killed before ``publish`` leaves its generation behind (7 were seen after a
+    series of kills); without this they stay until the next full rebuild of that index.
+    """
+    if not root.is_dir():
+        return 0
+    removed = 0
+    for path in root.iterdir():
+        if path.is_symlink() and path.name.startswith(".") and ".link." in path.name:
+            path.unlink()
+            continue
+        match = GENERATION.fullmatch(path.name)
+        if match and path.is_dir() and not path.is_symlink() and current(root, match[1]) != path.resolve():
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+    return removed

@@ -36,6 +36,7 @@ from jipp_kb.render.gather import Gathered, Similar, gather
 from jipp_kb.render.i18n import I18nError, Strings, flat_keys
 from jipp_kb.render.markdown import HtmlCache, page_html
 from jipp_kb.render.pages import PACK_FILES, Page, SiteInfo, Views, key_data
+from jipp_kb.render.publish import staged
 from jipp_kb.render.search_terms import FILE as TERMS_FILE
 from jipp_kb.render.search_terms import search_terms
 from jipp_kb.render.sitemap import SitemapEntry, sitemap_xml
@@ -196,18 +197,30 @@ class Writer:
                     break
                 with contextlib.suppress(OSError):
                     parent.rmdir()  # only succeeds when empty
+
+    def forget(self) -> None:
+        """Drop the old manifest before the site is published: a kill then costs a full render, never a stale page."""
+        if self.manifest:
+            self.manifest.unlink(missing_ok=True)
+
+    def save(self) -> None:
+        """Write the manifest of the published site (a new file renamed into place)."""
         if self.manifest:
             self.manifest.parent.mkdir(parents=True, exist_ok=True)
-            self.manifest.write_text(
-                json.dumps({"version": MANIFEST_VERSION, "files": dict(sorted(self.files.items()))}, indent=0), encoding="utf-8"
-            )
+            tmp = self.manifest.with_name(f"{self.manifest.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"version": MANIFEST_VERSION, "files": dict(sorted(self.files.items()))}, indent=0), encoding="utf-8")
+            tmp.replace(self.manifest)
 
 
 def store(path: Path, data: bytes) -> bool:
-    """Write ``data`` unless the file already holds exactly these bytes; True if written."""
+    """Write ``data`` unless the file already holds exactly these bytes; True if written.
+
+    A changed file is replaced, not written into: it may be a hard link to the published site.
+    """
     try:
         if path.stat().st_size == len(data) and path.read_bytes() == data:
             return False
+        path.unlink()
     except OSError:
         pass
     try:
@@ -359,6 +372,9 @@ def build_site(
 ) -> BuildResult:
     """Render the valid cases of ``corpus`` to ``output`` (default: the config's ``site_dir``).
 
+    The build happens in a copy of ``output`` that replaces it when complete
+    (render/publish.py); callers that may run concurrently hold ``site_lock``.
+
     ``similar`` maps a case id to ``[(other id, reason)]`` for "Inovasi serupa".
     ``cache_dir`` (default ``<index_dir>/site-cache``) holds rendered Markdown
     and the manifest that makes the next build incremental. The theme is the
@@ -369,7 +385,16 @@ def build_site(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _build(corpus, config, similar, output=output, search=search, cache_dir=cache_dir, progress=progress)
+        out = output or config.resolve(config.site_dir)
+        cache = cache_dir or config.resolve(config.index_dir) / "site-cache"
+        manifest = cache / f"manifest-{hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]}.json"
+        with staged(out.resolve()) as work:  # a symlinked site folder keeps its link; its target is replaced
+            writer = Writer(work, manifest)
+            result = _build(corpus, config, similar, work=work, writer=writer, search=search, cache=cache, progress=progress)
+            writer.forget()
+        writer.save()
+        result.output = out
+        return result
     finally:
         if was_enabled:
             gc.enable()
@@ -380,17 +405,16 @@ def _build(
     config: Config,
     similar: Similar | None,
     *,
-    output: Path | None,
+    work: Path,
+    writer: Writer,
     search: bool,
-    cache_dir: Path | None,
+    cache: Path,
     progress: Progress | None,
 ) -> BuildResult:
+    """The build proper, into ``work`` (the staged copy of the site)."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     progress = progress or _no_progress
-    out = output or config.resolve(config.site_dir)
-    cache = cache_dir or config.resolve(config.index_dir) / "site-cache"
-    out.mkdir(parents=True, exist_ok=True)
     theme = load_theme(config.theme_path())
     try:
         base_urls = Urls.from_base_url(config.base_url)
@@ -402,14 +426,12 @@ def _build(
 
     # 1. gather
     g = gather(corpus, similar or {}, config.corpus)
-    downloads = pack_downloads(out, g.collections)
+    downloads = pack_downloads(work, g.collections)
     settings = [theme.digest, config.title, config.title_en, config.base_url, config.repo_url, config.edit_branch]
     timings["gather"] = time.perf_counter() - clock
 
     # 2. pages
     clock = time.perf_counter()
-    manifest = cache / f"manifest-{hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]}.json"
-    writer = Writer(out, manifest)
     html_cache = HtmlCache(cache / "markdown.sqlite")
     plans: list[tuple[str, Urls, Strings, Page]] = []
     globals_: dict[str, dict] = {}
@@ -448,7 +470,7 @@ def _build(
             jobs.append(_Job(rel, key, lang, page))
     try:
         html = html_cache.render([text for job in jobs for text in job.page.sections])
-        for rel, key, size, changed in _Renderer(theme, out, globals_, html, jobs).run(progress):
+        for rel, key, size, changed in _Renderer(theme, work, globals_, html, jobs).run(progress):
             writer.record(rel, key, size, changed)
     except (jinja2.TemplateError, I18nError, UrlError) as exc:
         raise SiteError(f"rendering failed: {exc}") from None
@@ -472,23 +494,23 @@ def _build(
     writer.finish()
     timings["sitemap_feed"] = time.perf_counter() - clock
 
-    result = BuildResult(out, len(plans), len(jobs), writer.written, writer.removed, markdown_rendered, timings=timings)
+    result = BuildResult(work, len(plans), len(jobs), writer.written, writer.removed, markdown_rendered, timings=timings)
 
     # 5. search index
-    if not search and (out / SEARCH_BUNDLE).is_dir():
-        shutil.rmtree(out / SEARCH_BUNDLE)  # a stale index would find pages this build no longer has
+    if not search and (work / SEARCH_BUNDLE).is_dir():
+        shutil.rmtree(work / SEARCH_BUNDLE)  # a stale index would find pages this build no longer has
     if search:
         from jipp_kb.render.pagefind import SearchIndexError, bundle_stats, index_site
 
         clock = time.perf_counter()
-        existing = bundle_stats(out) if not writer.written and not writer.removed else None
+        existing = bundle_stats(work) if not writer.written and not writer.removed else None
         if existing is not None:  # no file changed since the bundle was made: it is still right
             result.search_pages = existing.pages
         else:
             try:
-                result.search_pages = index_site(out).pages
+                result.search_pages = index_site(work).pages
             except SearchIndexError as exc:
-                raise SiteError(f"{exc} (the pages are built; run again, or build with --no-search)") from None
+                raise SiteError(f"{exc} (the site was left as it was; run again, or build with --no-search)") from None
         timings["search"] = time.perf_counter() - clock
     return result
 
