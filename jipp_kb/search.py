@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from html import escape
 from pathlib import Path
 
+from jipp_kb import vocab
 from jipp_kb.keyword import KeywordIndex
 from jipp_kb.understand import Understood, understand
 
@@ -181,7 +182,6 @@ class Searcher:
             kw_rank, hit = kw_hits.get(cid, (None, None)) if mode != "semantic" else (None, None)
             sem_rank, match = sem_hits.get(cid, (None, None))
             snippet = "" if not snippets else hit.snippet if hit else escape(_trim(match.text)) if match else ""
-            awards = [a for a in str(stored.get("award", "")).split(",") if " " in a]  # "KIPP Top 45", not the bare name
             results.append(
                 Result(
                     cid,
@@ -193,7 +193,7 @@ class Searcher:
                     kw_rank,
                     sem_rank,
                     stored.get("year") or None,
-                    awards,
+                    _awards(stored),
                     stored.get("depth", "studi kasus"),
                 )
             )
@@ -228,7 +228,6 @@ class Searcher:
         for cid, score in ranked[:limit]:
             other = self.keyword.stored(cid) or {}
             shared = sorted(mine & set(other.get("urusan", "").split(",")))
-            awards = [a for a in str(other.get("award", "")).split(",") if " " in a]
             out.append(
                 Result(
                     cid,
@@ -238,12 +237,22 @@ class Searcher:
                     "",
                     sections.get(cid),
                     year=other.get("year") or None,
-                    awards=awards,
+                    awards=_awards(other),
                     depth=other.get("depth", "studi kasus"),
                     reason=_reason(shared, sections.get(cid, "")),
                 )
             )
         return out
+
+
+def _awards(stored: dict) -> list[str]:
+    """Awards with their tier as a reader sees them ("KIPP Top 45"); the index also holds bare names, for filtering."""
+    names = set(vocab.awards())
+    out = []
+    for value in str(stored.get("award", "")).split(","):
+        if value and value not in names:
+            out.append(value.removeprefix("Lainnya ").replace(";", ","))  # "Lainnya" carries a free-text tier
+    return out
 
 
 def _reason(shared: list[str], section: str) -> str:
