@@ -9,6 +9,7 @@ The default mode and weight are the best measured on the judged queries
 from __future__ import annotations
 
 from collections.abc import Callable
+import functools
 from dataclasses import asdict, dataclass, field
 from html import escape
 from pathlib import Path
@@ -169,7 +170,8 @@ class Searcher:
             ranked = _normalised([(m.case, m.score) for m in sem])
         else:
             ranked = _normalised(fuse(keyword_ranking, [(m.case, m.score) for m in sem], fusion, alpha))
-        ranked = self._prefer(ranked, asked, preference)
+        stored = functools.cache(lambda cid: self.keyword.stored(cid) or {})  # read once per case, by _prefer and below
+        ranked = _prefer(ranked, asked, preference, stored)
         hidden = 0
         if floor and ranked:
             kept = [(cid, s) for cid, s in ranked if s >= floor * ranked[0][1]]
@@ -178,41 +180,13 @@ class Searcher:
         sem_hits = {m.case: (i + 1, m) for i, m in enumerate(sem)}
         results = []
         for cid, score in ranked[:limit]:
-            stored = self.keyword.stored(cid) or {}
             kw_rank, hit = kw_hits.get(cid, (None, None)) if mode != "semantic" else (None, None)
             sem_rank, match = sem_hits.get(cid, (None, None))
             snippet = "" if not snippets else hit.snippet if hit else escape(_trim(match.text)) if match else ""
-            results.append(
-                Result(
-                    cid,
-                    stored.get("title", cid),
-                    stored.get("region", ""),
-                    round(score, 4),
-                    snippet,
-                    match.section if match else None,
-                    kw_rank,
-                    sem_rank,
-                    stored.get("year") or None,
-                    _awards(stored),
-                    stored.get("depth", "studi kasus"),
-                )
-            )
+            section = match.section if match else None
+            results.append(_result(cid, stored(cid), score, snippet, section, keyword_rank=kw_rank, semantic_rank=sem_rank))
         total = len(ranked) if mode != "keyword" else max(kw.total - hidden, len(ranked))
         return Response(asked.text, mode, results, total, kw.facets, kw.suggestion, kw.expanded, hidden=hidden, complete=kw.complete)
-
-    def _prefer(self, ranked: list[tuple[str, float]], asked: Understood, weight: float) -> list[tuple[str, float]]:
-        """Raise the cases that have what the query prefers: its urusan, a place named in one word, replicas."""
-        if not (asked.prefer_urusan or asked.prefer_regency or asked.prefer_replicated):
-            return ranked
-        wanted_urusan, wanted_regency = set(asked.prefer_urusan), set(asked.prefer_regency)
-        out = []
-        for cid, score in ranked:
-            stored = self.keyword.stored(cid) or {}
-            bonus = weight * bool(wanted_urusan & set(str(stored.get("urusan", "")).split(",")))
-            bonus += weight * (stored.get("regency") in wanted_regency)
-            bonus += weight * (asked.prefer_replicated and bool(stored.get("replicated")))
-            out.append((cid, score + bonus))
-        return sorted(out, key=lambda kv: (-kv[1], kv[0]))
 
     def similar(self, case_id: str, limit: int = 5) -> list[Result]:
         """Nearest cases — key-term overlap fused with embedding closeness — each with why (in ``section``)."""
@@ -228,21 +202,30 @@ class Searcher:
         for cid, score in ranked[:limit]:
             other = self.keyword.stored(cid) or {}
             shared = sorted(mine & set(other.get("urusan", "").split(",")))
-            out.append(
-                Result(
-                    cid,
-                    other.get("title", cid),
-                    other.get("region", ""),
-                    round(score, 4),
-                    "",
-                    sections.get(cid),
-                    year=other.get("year") or None,
-                    awards=_awards(other),
-                    depth=other.get("depth", "studi kasus"),
-                    reason=_reason(shared, sections.get(cid, "")),
-                )
-            )
+            out.append(_result(cid, other, score, "", sections.get(cid), reason=_reason(shared, sections.get(cid, ""))))
         return out
+
+
+def _prefer(ranked: list[tuple[str, float]], asked: Understood, weight: float, stored: Callable[[str], dict]) -> list[tuple[str, float]]:
+    """Raise the cases that have what the query prefers: its urusan, a place named in one word, replicas."""
+    if not (asked.prefer_urusan or asked.prefer_regency or asked.prefer_replicated):
+        return ranked
+    wanted_urusan, wanted_regency = set(asked.prefer_urusan), set(asked.prefer_regency)
+    out = []
+    for cid, score in ranked:
+        fields = stored(cid)
+        bonus = weight * bool(wanted_urusan & set(str(fields.get("urusan", "")).split(",")))
+        bonus += weight * (fields.get("regency") in wanted_regency)
+        bonus += weight * (asked.prefer_replicated and bool(fields.get("replicated")))
+        out.append((cid, score + bonus))
+    return sorted(out, key=lambda kv: (-kv[1], kv[0]))
+
+
+def _result(cid: str, fields: dict, score: float, snippet: str, section: str | None, **extra) -> Result:
+    """A result from the keyword index's stored fields: one place for what a result shows of its case."""
+    title, region, year = fields.get("title", cid), fields.get("region", ""), fields.get("year") or None
+    depth = fields.get("depth", "studi kasus")
+    return Result(cid, title, region, round(score, 4), snippet, section, year=year, awards=_awards(fields), depth=depth, **extra)
 
 
 def _awards(stored: dict) -> list[str]:
