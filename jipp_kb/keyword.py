@@ -293,12 +293,11 @@ class KeywordIndex:
         filters: dict | None = None,
         limit: int = 10,
         facets: bool = False,
-        with_suggestion: bool = True,
         budget: float = TIME_BUDGET,
     ) -> KeywordResults:
         """Best matches first. Block-quality skipping is off: it loops forever on some queries (whoosh #446, #461)."""
         q = self.parser.parse(text)
-        suggestion, corrected = self._spelling(text) if with_suggestion else (None, [])
+        suggestion, corrected = self._spelling(text)
         alternatives = expansions(text, self.glossary, self.analysis) + corrected
         if alternatives:
             q = query.Or([q] + [self.parser.parse(f'"{a}"' if " " in a else a).with_boost(0.8) for a in alternatives])

@@ -15,6 +15,7 @@ rebuilt; a failed rebuild is logged and the last good site stays served.
 from __future__ import annotations
 
 import gzip
+from dataclasses import asdict
 import json
 import mimetypes
 import os
@@ -30,7 +31,7 @@ from jipp_kb.corpus import Corpus, case_files
 from jipp_kb.filters import NAMES as FILTER_NAMES
 from jipp_kb.filters import FilterError, resolve
 from jipp_kb.render.urls import Urls
-from jipp_kb.search import MODES, QueryError, Searcher
+from jipp_kb.search import DEFAULT_MODE, QueryError, Searcher
 
 MAX_LIMIT = 100
 MAX_QUERY_STRING = 2048
@@ -142,7 +143,7 @@ class App:
                     items = self.searcher().similar(parts[1], _int(params, "limit", 5))
                 except KeyError:
                     return 404, {"error": f"no case with id '{parts[1]}'"}
-                return 200, [{**_asdict(s), "url": self.urls.case(s.id)} for s in items]
+                return 200, [{**asdict(s), "url": self.urls.case(s.id)} for s in items]
             if len(parts) == 2 and parts[0] == "cases":
                 case = self.corpus.cases.get(parts[1])
                 if case is None:
@@ -153,14 +154,10 @@ class App:
         return 404, {"error": "unknown API path; use /api/search, /api/similar/ID or /api/cases/ID"}
 
     def search(self, params: dict[str, list[str]]) -> tuple[int, object]:
-        from jipp_kb.search import DEFAULT_MODE
-
         q = (params.get("q") or [""])[0]
         mode = (params.get("mode") or [DEFAULT_MODE])[0]
         if not q.strip():
             return 400, {"error": "missing query parameter 'q'"}
-        if mode not in MODES:
-            return 400, {"error": f"mode must be one of {', '.join(MODES)}"}
         try:
             filters = resolve({name: params[name] for name in FILTER_NAMES if params.get(name)})
             response = self.searcher().search(
@@ -224,12 +221,6 @@ def _json(status: int, data: object) -> tuple[int, Headers, bytes]:
 def _compressible(headers: Headers) -> bool:
     kind = dict(headers).get("Content-Type", "")
     return kind.startswith(COMPRESSIBLE)
-
-
-def _asdict(result) -> dict:
-    from dataclasses import asdict
-
-    return asdict(result)
 
 
 def _int(params: dict, name: str, default: int) -> int:
