@@ -62,12 +62,9 @@ def test_malformed_values_in_glossary_and_collections_are_problems(tmp_corpus: P
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def project(tmp_path: Path, tmp_corpus: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A project folder (config + corpus) holding the valid case and one file per malformed value."""
-    root = tmp_path / "corpus"
-    root.mkdir()
-    shutil.copy(DATA / "valid" / "contoh-akta.md", root)
-    shutil.copy(ROOT / "corpus" / "_template.md", root)
+    root = tmp_corpus
     for name, (text, *_) in BAD_VALUES.items():
         (root / f"{name}.md").write_text(text.replace("id: contoh-akta", f"id: {name}"), encoding="utf-8")
     (tmp_path / "jipp-kb.toml").write_text('corpus = "corpus"\n', encoding="utf-8")
@@ -186,12 +183,8 @@ def test_huge_heading_line_parses_in_linear_time(tmp_corpus: Path):
 
 
 @pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A project folder with a config, a small corpus and a pack someone made earlier."""
-    root = tmp_path / "corpus"
-    root.mkdir()
-    shutil.copy(DATA / "valid" / "contoh-akta.md", root)
-    shutil.copy(ROOT / "corpus" / "_template.md", root)
+def repo(tmp_path: Path, tmp_corpus: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project folder with a config, a small corpus (conftest's tmp_corpus) and a pack someone made earlier."""
     (tmp_path / "jipp-kb.toml").write_text('corpus = "corpus"\n', encoding="utf-8")
     (tmp_path / "packs" / "bimtek").mkdir(parents=True)
     (tmp_path / "packs" / "bimtek" / "pack.md").write_text("# mine\n", encoding="utf-8")
