@@ -96,16 +96,19 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
     show_default=True,
     help="github prints workflow annotations.",
 )
+@click.option("--strict", is_flag=True, help="Count warnings (e.g. a figure without a citation) as errors; CI runs this on changed files.")
 @click.pass_context
-def check(ctx: click.Context, paths: tuple[Path, ...], corpus: Path | None, fmt: str) -> None:
+def check(ctx: click.Context, paths: tuple[Path, ...], corpus: Path | None, fmt: str, strict: bool) -> None:
     """Validate case studies, collections and the glossary.
 
     Checks every file under the corpus, or only PATHS (files or folders; the
     cross-file rules still see the whole corpus). Prints one line per problem
-    as path:line: field: message and exits 1 if there are any.
+    as path:line: field: message and exits 1 if there are errors, or with
+    --strict any warnings. The last line (on stderr) says the counts in
+    Indonesian and English.
     """
     from jipp_kb.corpus import case_files, load_corpus
-    from jipp_kb.problems import format_problems
+    from jipp_kb.problems import format_problems, summary
 
     root = _corpus_path(ctx, corpus)
     files: list[Path] = []
@@ -114,11 +117,11 @@ def check(ctx: click.Context, paths: tuple[Path, ...], corpus: Path | None, fmt:
     if paths and not files:
         raise click.UsageError("no .md case files in the given paths")
     result = load_corpus(root, files or None)
-    if result.problems or fmt == "json":
-        click.echo(format_problems(result.problems, fmt))
-    n = len(result.problems)
-    click.echo(f"{result.files_checked} files checked, {n} problem{'s' * (n != 1)}", err=True)
-    ctx.exit(1 if n else 0)
+    reported = result.problems + result.warnings
+    if reported or fmt == "json":
+        click.echo(format_problems(reported, fmt))
+    click.echo(summary(result.files_checked, len(result.problems), len(result.warnings)), err=True)
+    ctx.exit(1 if result.problems or (strict and result.warnings) else 0)
 
 
 @cli.command()

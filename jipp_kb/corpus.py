@@ -18,6 +18,7 @@ from jipp_kb.load import LOADER, RawCase, ReadError, display_path, read_case, re
 from jipp_kb.problems import Problem
 from jipp_kb.scaffold import TEMPLATE
 from jipp_kb.schema import SECTIONS, CaseStudy, Collection, GlossaryEntry
+from jipp_kb.honesty import validate_honesty
 from jipp_kb.validate import cross_file, validate_body, validate_front_matter, validate_placeholders
 
 GLOSSARY = "_glossary.yml"
@@ -58,7 +59,14 @@ class Corpus:
     collections: dict[str, Collection] = field(default_factory=dict)
     glossary: list[GlossaryEntry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    """Errors: each leaves its file out of the index, the site and the packs."""
+    warnings: list[Problem] = field(default_factory=list)
+    """Reported by ``check`` (``--strict`` counts them as errors); the file is still used."""
     files_checked: int = 0
+
+    def add(self, problems: list[Problem]) -> None:
+        self.problems += [p for p in problems if p.severity == "error"]
+        self.warnings += [p for p in problems if p.severity == "warning"]
 
     def sorted_cases(self) -> list[Case]:
         return [self.cases[k] for k in sorted(self.cases)]
@@ -86,10 +94,13 @@ def read_and_validate(path: Path, root: Path | None) -> tuple[Case | None, list[
     meta, fm_problems = validate_front_matter(raw)
     problems += fm_problems
     problems += validate_body(raw, len(meta.sources) if meta else None, _depth(raw, meta))
-    problems += validate_placeholders(raw, _template(root))
+    template = _template(root)
+    problems += validate_placeholders(raw, template)
+    errors, warnings = validate_honesty(raw, template)
+    problems += errors
     if meta is None or problems:
-        return None, problems
-    return _case(raw, meta), problems
+        return None, problems + warnings
+    return _case(raw, meta), warnings
 
 
 def _depth(raw: RawCase, meta) -> str:
@@ -128,14 +139,14 @@ def load_corpus(root: Path, paths: list[Path] | None = None) -> Corpus:
     for path in all_files:
         case, problems = read_and_validate(path, root)
         if wanted is None or real_path(path) in wanted:
-            corpus.problems += problems
+            corpus.add(problems)
             corpus.files_checked += 1
         if case:
             cases.append(case)
     for path in paths or []:
         if real_path(path) not in {real_path(p) for p in all_files}:
             case, problems = read_and_validate(path, root if _inside(path, root) else None)
-            corpus.problems += problems
+            corpus.add(problems)
             corpus.files_checked += 1
             if case:
                 cases.append(case)

@@ -16,9 +16,12 @@ class Problem:
     line: int
     field: str
     message: str
+    severity: str = "error"
+    """'error' (the file is left out of index and site) or 'warning' (reported by check; --strict makes it an error)."""
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+        tag = "warning: " if self.severity == "warning" else ""
+        return f"{self.path}:{self.line}: {self.field}: {tag}{self.message}"
 
 
 def format_problems(problems: list[Problem], fmt: str) -> str:
@@ -27,9 +30,22 @@ def format_problems(problems: list[Problem], fmt: str) -> str:
     if fmt == "json":
         return json.dumps([asdict(p) for p in problems], ensure_ascii=False, indent=2)
     if fmt == "github":
-        return "\n".join(f"::error file={p.path},line={p.line},title={_gh_escape(p.field)}::{_gh_escape(p.message)}" for p in problems)
+        return "\n".join(
+            f"::{p.severity} file={p.path},line={p.line},title={_gh_escape(p.field)}::{_gh_escape(p.message)}" for p in problems
+        )
     return "\n".join(str(p) for p in problems)
 
 
 def _gh_escape(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(",", "%2C").replace("::", "%3A%3A")
+
+
+def summary(files: int, errors: int, warnings: int) -> str:
+    """The last line of ``check``: counts in Indonesian, then English, each with its right plural."""
+    id_ = f"{files} berkas diperiksa, {errors} kesalahan, {warnings} peringatan"
+    en = f"{_n(files, 'file')} checked, {_n(errors, 'error')}, {_n(warnings, 'warning')}"
+    return f"{id_} / {en}"
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count:,} {word}{'s' * (count != 1)}"

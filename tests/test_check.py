@@ -167,3 +167,66 @@ def test_vocabularies_are_complete():
     assert kinds.count("kabupaten") + kinds.count("kota") == 514
     assert len(vocab.sdgs()) == 17
     assert "administrasi kependudukan dan pencatatan sipil" in vocab.urusan()
+
+
+def _write(root: Path, text: str, name: str = "contoh-akta") -> Path:
+    path = root / f"{name}.md"
+    path.write_text(text.replace("id: contoh-akta", f"id: {name}"), encoding="utf-8")
+    return path
+
+
+UNCITED = "Cakupan akta naik dari 40% menjadi 95% pada 2019. Biayanya Rp1,2 miliar [1]."
+
+
+def test_uncited_figure_is_a_warning_and_strict_makes_it_an_error(tmp_corpus: Path, valid_text: str):
+    path = _write(tmp_corpus, valid_text.replace("Cakupan akta naik.", UNCITED))
+    corpus = load_corpus(tmp_corpus, [path])
+    assert corpus.problems == [] and "contoh-akta" in corpus.cases  # a warning leaves the case in the index and site
+    [warning] = corpus.warnings
+    assert (warning.line, warning.field, warning.severity) == (61, "section 'Hasil dan Dampak'", "warning")
+    assert "'40%'" in warning.message and str(warning).startswith(f"{warning.path}:61: section 'Hasil dan Dampak': warning: ")
+    runner = CliRunner()
+    plain = runner.invoke(cli, ["check", "--corpus", str(tmp_corpus), str(path)])
+    assert plain.exit_code == 0 and "warning: figure '40%'" in plain.stdout
+    assert "1 berkas diperiksa, 0 kesalahan, 1 peringatan / 1 file checked, 0 errors, 1 warning" in plain.stderr
+    strict = runner.invoke(cli, ["check", "--strict", "--format", "github", "--corpus", str(tmp_corpus), str(path)])
+    assert strict.exit_code == 1 and strict.stdout.startswith("::warning file=")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Cakupan akta naik dari 40% menjadi 95% [1].",
+        "Cakupan akta naik dari 40% menjadi 95%. [1]",  # the citation right after the full stop
+        "- 1.200 akta terbit pada 2019 [1]",
+        "Perbup Nomor 12 Tahun 2019 menjadi dasarnya; inovasi ini masuk Top 99 KIPP 2019.",  # no figure: a regulation and a rank
+    ],
+)
+def test_cited_figures_and_non_figures_give_no_warning(tmp_corpus: Path, valid_text: str, sentence: str):
+    path = _write(tmp_corpus, valid_text.replace("Cakupan akta naik.", sentence))
+    assert load_corpus(tmp_corpus, [path]).warnings == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "words"),
+    [
+        ("Cakupan akta naik.", "Hubungi Pak Budi di 0812-3456-7890 [1].", "body", "personal mobile number"),
+        ("Cakupan akta naik.", "Surel ke budi.santoso@gmail.com [1].", "body", "personal e-mail address"),
+        (
+            '    phone: "(0333) 000000"',
+            '    phone: "(0333) 000000"\n    email: dukcapil.bwi@yahoo.co.id',
+            "contacts.0.email",
+            "personal e-mail",
+        ),
+    ],
+)
+def test_personal_contact_data_is_an_error(tmp_corpus: Path, valid_text: str, old: str, new: str, field: str, words: str):
+    path = _write(tmp_corpus, valid_text.replace(old, new))
+    corpus = load_corpus(tmp_corpus, [path])
+    assert [p.field for p in corpus.problems if words in p.message] == [field]
+    assert "contoh-akta" not in corpus.cases
+
+
+def test_office_contacts_pass(tmp_corpus: Path, valid_text: str):
+    text = valid_text.replace("Cakupan akta naik.", "Layanan pengaduan di (0333) 425222 dan dukcapil@banyuwangikab.go.id.")
+    assert load_corpus(tmp_corpus, [_write(tmp_corpus, text)]).problems == []

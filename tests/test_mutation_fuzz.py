@@ -127,7 +127,7 @@ def test_check_survives_mutated_cases(tmp_path: Path, batch: int, alarm: None):
         except Hang:
             pytest.fail(f"{path.name} took over {SECONDS_PER_FILE} s:\n{path.read_bytes()[:300]!r}")
         assert time.monotonic() - start < SECONDS_PER_FILE
-        assert (case is None) == bool(problems), path.name
+        assert (case is None) == any(p.severity == "error" for p in problems), path.name
         for p in problems:
             assert p.path.endswith(path.name) and p.line >= 1 and p.field.strip() and p.message.strip(), p
     corpus = _bounded(SECONDS_PER_FILE, lambda: load_corpus(root))  # and together, with the cross-file rules

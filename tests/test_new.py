@@ -87,9 +87,11 @@ def test_new_case_fails_check_only_on_what_is_left_to_fill(tmp_corpus: Path):
     fields = {p.field for p in problems}
     # Free text still as the template wrote it, and every section's guidance:
     assert {"acronym_expansion", "summary", "summary_en", "sources.0.url", "sources.0.title", "contacts.0.url"} <= fields
+    # …the example contact and tags, which would otherwise pass the schema:
+    assert {"contacts.0", "tags"} <= fields
     assert {f"section '{s}'" for s in SECTIONS} <= fields
     # …and nothing about the file's structure or the fields the command filled.
-    assert all("placeholder" in p.message or "guidance" in p.message for p in problems), problems
+    assert all(any(w in p.message for w in ("placeholder", "guidance", "example")) for p in problems), problems
     assert not fields & {"id", "title", "province", "regency", "agency", "level", "last_reviewed", "front matter", "body"}
 
 
@@ -100,6 +102,7 @@ def test_check_passes_once_the_contributor_has_filled_everything(tmp_corpus: Pat
     meta.update(acronym_expansion="Sistem Antrean Puskesmas", summary="Ringkasan dari sumber.", summary_en="A summary from the sources.")
     meta["sources"][0].update(url="https://luwuutarakab.go.id/berita/siap", title="Judul berita", publisher="Pemkab Luwu Utara")
     del meta["contacts"][0]["url"]
+    meta["tags"] = ["antrean", "puskesmas"]
     body = "".join(f"## {title}\n\nDitulis dari sumber [1].\n\n" for title in SECTIONS)
     path.write_text("---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n" + body, encoding="utf-8")
     result = CliRunner().invoke(cli, ["check", "--corpus", str(tmp_corpus), str(path)])
