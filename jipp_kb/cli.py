@@ -13,18 +13,16 @@ from pathlib import Path
 import click
 
 from jipp_kb import __version__
-from jipp_kb.extras import MissingExtra, extra_of, install_hint, missing, require
+from jipp_kb.errors import JippError
+from jipp_kb.extras import extra_of, install_hint, missing, require
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
 def _config(ctx: click.Context, **overrides: object):
-    from jipp_kb.config import ConfigError, load_config
+    from jipp_kb.config import load_config
 
-    try:
-        return load_config(ctx.obj.get("config_path"), **overrides)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+    return load_config(ctx.obj.get("config_path"), **overrides)
 
 
 def _corpus_path(ctx: click.Context, corpus: Path | None) -> Path:
@@ -46,13 +44,18 @@ json_option = click.option("as_json", "--json", is_flag=True, help="Print JSON i
 
 
 class Commands(click.Group):
-    """Turns a missing optional dependency into one line naming the extra to install (exit 1)."""
+    """Turns every error a user can fix (:class:`JippError`) into one line and its exit code, never a traceback.
+
+    A missing optional dependency names the extra to install.
+    """
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except MissingExtra as exc:
-            raise click.ClickException(str(exc)) from None
+        except JippError as exc:
+            error = click.ClickException(str(exc))
+            error.exit_code = exc.exit_code
+            raise error from None
         except ModuleNotFoundError as exc:
             extra = extra_of(exc)
             if extra is None:
@@ -136,13 +139,9 @@ def new(ctx: click.Context, title: str, province: str, regency: str, agency: str
 
     Prompts for the title when it is not given; refuses to overwrite a file.
     """
-    from jipp_kb.scaffold import ScaffoldError, new_case
+    from jipp_kb.scaffold import new_case
 
-    root = _corpus_path(ctx, corpus)
-    try:
-        path = new_case(root, title, {"province": province, "regency": regency, "agency": agency}, date.today())
-    except ScaffoldError as exc:
-        raise click.ClickException(str(exc)) from None
+    path = new_case(_corpus_path(ctx, corpus), title, {"province": province, "regency": regency, "agency": agency}, date.today())
     click.echo(path)
     click.echo(f"Fill in every field and section, then run: jipp-kb check {path}", err=True)
 
@@ -309,10 +308,6 @@ def build(
     Each collection page links to its pack.
     """
     require("site", "jipp-kb build")
-    from jipp_kb.pack import PackError
-    from jipp_kb.render.publish import SiteBusy
-    from jipp_kb.render.site import SiteError
-
     config = _config(ctx, base_url=base_url)
     output = _site_output(ctx, config, corpus, output)
     loaded = _load_valid_corpus(ctx, corpus)
@@ -321,12 +316,9 @@ def build(
     def progress(length: int, label: str):
         return click.progressbar(length=length, label=label, file=sys.stderr)
 
-    try:
-        result, packs = _render(
-            loaded, config, similar, output, search=not no_search, packs=not no_packs, progress=None if quiet or as_json else progress
-        )
-    except (SiteError, PackError, SiteBusy) as exc:
-        raise click.ClickException(str(exc)) from None
+    result, packs = _render(
+        loaded, config, similar, output, search=not no_search, packs=not no_packs, progress=None if quiet or as_json else progress
+    )
     data = {
         "output": str(result.output),
         "pages": result.pages,
@@ -423,15 +415,10 @@ def index_cmd(
     """
     require("search", "jipp-kb index")
     from jipp_kb.indexer import index_corpus
-    from jipp_kb.models import ModelError
-    from jipp_kb.store import IndexBusy
 
     config = _config(ctx, index_dir=index_dir, model=model)
     result = _load_valid_corpus(ctx, corpus)
-    try:
-        summary = index_corpus(result, config, rebuild=rebuild, semantic=not keyword_only, quiet=quiet or as_json)
-    except (ModelError, IndexBusy) as exc:
-        raise click.ClickException(str(exc)) from None
+    summary = index_corpus(result, config, rebuild=rebuild, semantic=not keyword_only, quiet=quiet or as_json)
     kw, vec = summary.keyword, summary.vectors
     data = {
         "cases": len(result.cases),
@@ -467,15 +454,6 @@ def index_cmd(
             )
         click.echo(f"in {data['index_dir']}")
     ctx.exit(1 if result.problems else 0)
-
-
-def _filters(**raw) -> dict:
-    from jipp_kb.filters import FilterError, resolve
-
-    try:
-        return resolve(raw)
-    except FilterError as exc:
-        raise click.BadParameter(str(exc)) from None
 
 
 def filter_options(f):
@@ -538,20 +516,14 @@ def search(
       jipp-kb search '"kartu tanda penduduk" urusan:kesehatan' --json
     """
     require("search", "jipp-kb search")
-    from jipp_kb.models import ModelError
-    from jipp_kb.search import DEFAULT_MODE, QueryError, Searcher
+    from jipp_kb.filters import resolve
+    from jipp_kb.search import DEFAULT_MODE, Searcher
 
     config = _config(ctx, index_dir=index_dir, model=model)
-    filters = _filters(**filter_values)
-    root = config.resolve(config.index_dir)
-    try:
-        searcher = Searcher(root, config.model)
-    except FileNotFoundError:
-        raise click.ClickException(f"no index in {root}; build it with: jipp-kb index") from None
+    filters = resolve(filter_values)
+    searcher = Searcher(config.resolve(config.index_dir), config.model)
     try:
         response = searcher.search(query, mode or DEFAULT_MODE, filters, limit, facets, infer=infer)
-    except (FileNotFoundError, ModelError, QueryError) as exc:
-        raise click.ClickException(str(exc)) from None
     finally:
         searcher.close()
     if as_json:
@@ -614,13 +586,11 @@ def similar(ctx: click.Context, case_id: str, limit: int, index_dir: Path | None
     from jipp_kb.search import Searcher
 
     config = _config(ctx, index_dir=index_dir, model=model)
+    searcher = Searcher(config.resolve(config.index_dir), config.model)
     try:
-        searcher = Searcher(config.resolve(config.index_dir), config.model)
         items = searcher.similar(case_id, limit)
-    except FileNotFoundError as exc:
-        raise click.ClickException(f"{exc}") from None
-    except KeyError:
-        raise click.ClickException(f"no indexed case with id '{case_id}'") from None
+    finally:
+        searcher.close()
     if as_json:
         _echo_json([asdict(s) for s in items])
         return
@@ -675,29 +645,26 @@ def eval_cmd(
     With --engine site, score the built site's search page instead (build it first: jipp-kb build).
     """
     require("search", "jipp-kb eval")
-    from jipp_kb.evaluate import SiteEvalError, evaluate, evaluate_site, format_table, load_queries
+    from jipp_kb.evaluate import evaluate, evaluate_site, format_table, load_queries
 
     config = _config(ctx, index_dir=index_dir, model=model)
     queries = queries or config.resolve(DEFAULT_QUERIES)
     if not queries.is_file():
         raise click.UsageError(f"no judged queries at {queries}; give the file with --queries (format: docs/queries.md)")
     judged = load_queries(queries)
-    try:
-        if engine == "site":
-            results = evaluate_site(config.resolve(config.site_dir), config.base_url, judged)
-        else:
-            loaded = _load_valid_corpus(ctx, corpus) if ablations else None
-            results = evaluate(
-                config.resolve(config.index_dir),
-                config.model,
-                judged,
-                semantic=not keyword_only,
-                ablations=ablations,
-                corpus=loaded,
-                grid=grid,
-            )
-    except (FileNotFoundError, SiteEvalError) as exc:
-        raise click.ClickException(f"{exc}") from None
+    if engine == "site":
+        results = evaluate_site(config.resolve(config.site_dir), config.base_url, judged)
+    else:
+        loaded = _load_valid_corpus(ctx, corpus) if ablations else None
+        results = evaluate(
+            config.resolve(config.index_dir),
+            config.model,
+            judged,
+            semantic=not keyword_only,
+            ablations=ablations,
+            corpus=loaded,
+            grid=grid,
+        )
     if as_json:
         _echo_json(results)
     else:
@@ -731,10 +698,7 @@ def serve(ctx: click.Context, host: str, port: int, watch: bool, corpus: Path | 
     if not (site_dir / "index.html").exists():
         raise click.ClickException(f"no site in {site_dir}; build it first with: jipp-kb build")
     loaded = _load_valid_corpus(ctx, corpus)
-    try:
-        app = serving.App(config, loaded, site_dir)
-    except FileNotFoundError:
-        raise click.ClickException("no index; build it first with: jipp-kb index") from None
+    app = serving.App(config, loaded, site_dir)
     server = serving.make_server(app, host, port)
     if watch:
 
@@ -859,11 +823,12 @@ def pack(
     require("site", "jipp-kb pack")
     if query:
         require("search", "jipp-kb pack --query")
-    from jipp_kb.pack.build import PackError, build_pack, default_folder, from_collection, from_ids, from_query, make_spec, pdf_cache_for
+    from jipp_kb.filters import resolve
+    from jipp_kb.pack.build import build_pack, default_folder, from_collection, from_ids, from_query, make_spec, pdf_cache_for
 
     if sum(bool(x) for x in (collection, case_ids, query)) != 1:
         raise click.UsageError("choose the cases with exactly one of --collection, --cases or --query")
-    filters = _filters(**filter_values)
+    filters = resolve(filter_values)
     if filters and not query:
         raise click.UsageError("the filter options (--province, --urusan, …) narrow --query; use them with --query")
     config = _config(ctx, index_dir=index_dir)
@@ -871,31 +836,28 @@ def pack(
     language = lang or (config.language if config.language in ("id", "en") else "id")
     report = None if quiet or as_json else (lambda message: click.echo(f"pack: {message}", err=True))
     cache = pdf_cache_for(config)
-    try:
-        if collection:
-            selection = from_collection(loaded, collection, language)
-        elif case_ids:
-            selection = from_ids(loaded, case_ids.split(","))
-        else:
-            selection = from_query(loaded, config, query, filters, limit, profiles)
-        for missing in selection.skipped:
-            click.echo(f"warning: collection '{collection}' lists '{missing}', which is not a valid case; left out", err=True)
-        spec = make_spec(
-            loaded,
-            selection,
-            lang=language,
-            title=title,
-            audience=audience,
-            day=day.date() if day else None,
-            query=query,
-            base_url=config.base_url,
-            theme_dir=config.theme_path(),
-        )
-        folder = output or config.resolve(Path("packs") / default_folder(selection, spec))
-        _check_pack_folder(ctx, config, corpus, folder, force)
-        result = build_pack(loaded, spec, folder, pdf=not no_pdf, report=report, pdf_cache=cache)
-    except PackError as exc:
-        raise click.ClickException(str(exc)) from None
+    if collection:
+        selection = from_collection(loaded, collection, language)
+    elif case_ids:
+        selection = from_ids(loaded, case_ids.split(","))
+    else:
+        selection = from_query(loaded, config, query, filters, limit, profiles)
+    for left_out in selection.skipped:
+        click.echo(f"warning: collection '{collection}' lists '{left_out}', which is not a valid case; left out", err=True)
+    spec = make_spec(
+        loaded,
+        selection,
+        lang=language,
+        title=title,
+        audience=audience,
+        day=day.date() if day else None,
+        query=query,
+        base_url=config.base_url,
+        theme_dir=config.theme_path(),
+    )
+    folder = output or config.resolve(Path("packs") / default_folder(selection, spec))
+    _check_pack_folder(ctx, config, corpus, folder, force)
+    result = build_pack(loaded, spec, folder, pdf=not no_pdf, report=report, pdf_cache=cache)
     cache.save()
     data = {
         "output": str(result.output),

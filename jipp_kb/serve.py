@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs
 
+from jipp_kb.errors import NoIndex
 from jipp_kb.config import Config
 from jipp_kb.corpus import Corpus, case_files
 from jipp_kb.filters import NAMES as FILTER_NAMES
@@ -149,7 +150,7 @@ class App:
                 if case is None:
                     return 404, {"error": f"no case with id '{parts[1]}'"}
                 return 200, {"meta": case.meta.model_dump(mode="json"), "sections": case.sections, "url": self.urls.case(case.id)}
-        except FileNotFoundError as exc:  # e.g. hybrid asked of a server without an embedding index
+        except NoIndex as exc:  # e.g. hybrid asked of a server without an embedding index
             return 503, {"error": str(exc)}
         return 404, {"error": "unknown API path; use /api/search, /api/similar/ID or /api/cases/ID"}
 

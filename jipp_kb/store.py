@@ -17,8 +17,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from jipp_kb.errors import JippError
 
-class IndexBusy(RuntimeError):
+
+class IndexBusy(JippError, RuntimeError):
     pass
 
 

@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from jipp_kb.errors import NoIndex
 from jipp_kb import store
 from jipp_kb.analysis import plain_text
 from jipp_kb.models import TOKENS_PER_WORD, ModelInfo, chunk_words, model_info
@@ -276,7 +277,7 @@ class VectorIndex:
         live = store.current(root, store_name(self.info))
         meta = _read_json(live / "chunks.json") if live else None
         if meta is None:
-            raise FileNotFoundError(f"no embedding index for model '{model}' in {root}; run 'jipp-kb index'")
+            raise NoIndex(f"no embedding index for model '{model}' in {root}; run 'jipp-kb index'")
         self.root = root
         self.chunks = meta["chunks"]
         self.vectors = np.load(live / "vectors.npy")

@@ -49,7 +49,7 @@ def test_cli_finds_jipp_kb_toml_in_the_current_folder(project: Path, monkeypatch
     monkeypatch.chdir(project)
     result = CliRunner().invoke(cli, ["check"])
     assert result.exit_code == 0, result.output
-    assert "1 files checked, 0 problems" in result.stderr
+    assert "1 file checked, 0 errors, 0 warnings" in result.stderr
 
 
 def test_unknown_key_is_a_usage_error(tmp_path: Path):

@@ -136,14 +136,14 @@ def test_light_install_checks_counts_and_exports_the_schema(wheel, tmp_path):
     project = _project(tmp_path / "project")
 
     check = _run(bin_, project, "check")
-    assert check.returncode == 0 and "4 files checked, 0 problems" in check.stderr, check.stderr
+    assert check.returncode == 0 and "4 files checked, 0 errors, 0 warnings" in check.stderr, check.stderr
     stats = _run(bin_, project, "stats", "--json")
     assert stats.returncode == 0 and json.loads(stats.stdout)["cases"] == 4, stats.stderr
     schema = _run(bin_, project, "schema")
     assert schema.returncode == 0 and "properties" in json.loads(schema.stdout)
     new = _run(bin_, project, "new", "--title", "Layanan Uji (LAYU)")
     assert new.returncode == 0 and (project / new.stdout.strip()).is_file(), new.stderr
-    assert _run(bin_, project, "check").stderr.startswith("5 files checked"), "the new file is a case to fill in"
+    assert _run(bin_, project, "check").stderr.startswith("5 berkas diperiksa"), "the new file is a case to fill in"
 
     needs = ((["build"], "site"), (["index"], "search"), (["search", "akta"], "search"), (["pack", "--cases", CASES[0]], "site"))
     for args, extra in needs:

@@ -39,7 +39,7 @@ def _check(corpus: Path, content: bytes) -> None:
     path.write_bytes(content)
     for root in (corpus, None):
         case, problems = read_and_validate(path, root)
-        assert (case is None) == bool(problems), "a file is either a valid case or has problems"
+        assert (case is None) == any(p.severity == "error" for p in problems), "a file is either a valid case or has errors"
         for p in problems:
             assert p.path and p.path.endswith("contoh-akta.md"), p
             assert isinstance(p.line, int) and p.line >= 1, p

@@ -37,6 +37,7 @@ import jinja2
 from markupsafe import Markup
 from slugify import slugify
 
+from jipp_kb.errors import JippError, NoIndex
 from jipp_kb import __version__
 from jipp_kb.config import Config
 from jipp_kb.corpus import Case, Corpus
@@ -65,7 +66,7 @@ MATRIX_SECTIONS = {
 }
 
 
-class PackError(ValueError):
+class PackError(JippError, ValueError):
     """Bad input or an unwritable folder; the message is one line that says what to do."""
 
 
@@ -125,13 +126,13 @@ def from_query(corpus: Corpus, config: Config, query: str, filters: dict, limit:
     index = config.resolve(config.index_dir)
     try:
         searcher = Searcher(index, config.model)
-    except FileNotFoundError:
+    except NoIndex:
         raise PackError(f"no search index in {index}; build it with: jipp-kb index --keyword-only") from None
     try:
         try:
             searcher.vectors  # noqa: B018 - is there an embedding index?
             mode = DEFAULT_MODE
-        except FileNotFoundError:
+        except NoIndex:
             mode = "keyword"
         response = searcher.search(query, mode=mode, filters=filters, limit=limit * 4)
     finally:

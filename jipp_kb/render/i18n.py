@@ -15,10 +15,11 @@ from typing import Any
 
 import yaml
 
+from jipp_kb.errors import JippError
 from jipp_kb import vocab
 
 
-class I18nError(ValueError):
+class I18nError(JippError, ValueError):
     pass
 
 

@@ -22,10 +22,11 @@ from pathlib import Path
 
 from pagefind.service import get_executable
 
+from jipp_kb.errors import JippError
 from jipp_kb.render.urls import SEARCH_BUNDLE
 
 
-class SearchIndexError(RuntimeError):
+class SearchIndexError(JippError, RuntimeError):
     pass
 
 

@@ -23,6 +23,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+from jipp_kb.errors import JippError
 from jipp_kb.store import exclusive
 
 WAIT = 10.0
@@ -31,7 +32,7 @@ _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
 
-class SiteBusy(RuntimeError):
+class SiteBusy(JippError, RuntimeError):
     pass
 
 

@@ -29,6 +29,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from jipp_kb.errors import JippError
 from jipp_kb.config import Config
 from jipp_kb.corpus import Corpus
 from jipp_kb.render.feed import MAX_ENTRIES, FeedEntry, atom_feed
@@ -53,7 +54,7 @@ PARALLEL_PAGES = 300
 """Below this many pages to render, forking workers costs more than it saves."""
 
 
-class SiteError(RuntimeError):
+class SiteError(JippError, RuntimeError):
     """A build that cannot go on (bad theme, colliding URLs); the message says what to fix."""
 
 

@@ -23,13 +23,14 @@ from typing import Any
 
 import jinja2
 
+from jipp_kb.errors import JippError
 from jipp_kb.render.i18n import load_strings
 
 PACKAGE = "jipp_kb.theme"
 """The import name of the packaged theme (``site/`` in the repository)."""
 
 
-class ThemeError(ValueError):
+class ThemeError(JippError, ValueError):
     """A theme folder that cannot be used; the message names it."""
 
 

@@ -16,6 +16,8 @@ from urllib.parse import quote, urlsplit
 
 from slugify import slugify
 
+from jipp_kb.errors import JippError
+
 LANGS: tuple[str, ...] = ("id", "en")
 """Indonesian is the default language at the root; English lives under ``en/``."""
 
@@ -35,7 +37,7 @@ def _quoted(path: str) -> str:
     return quote(path)
 
 
-class UrlError(ValueError):
+class UrlError(JippError, ValueError):
     pass
 
 
