@@ -308,17 +308,17 @@ def build(
     Each collection page links to its pack.
     """
     require("site", "jipp-kb build")
+    from jipp_kb.build import render
+    from jipp_kb.progress import terminal
+
     config = _config(ctx, base_url=base_url)
     output = _site_output(ctx, config, corpus, output)
     loaded = _load_valid_corpus(ctx, corpus)
     similar = _similar(loaded, config, quiet=as_json)
-
-    def progress(length: int, label: str):
-        return click.progressbar(length=length, label=label, file=sys.stderr)
-
-    result, packs = _render(
-        loaded, config, similar, output, search=not no_search, packs=not no_packs, progress=None if quiet or as_json else progress
+    result = render(
+        loaded, config, similar, output, search=not no_search, packs=not no_packs, progress=None if quiet or as_json else terminal
     )
+    packs = result.packs
     data = {
         "output": str(result.output),
         "pages": result.pages,
@@ -343,29 +343,14 @@ def build(
 
 
 def _similar(loaded, config, quiet: bool) -> dict:
-    """'Inovasi serupa' for the case pages, when the search extra and an embedding index are there."""
-    if missing("search"):
-        if not quiet:
-            click.echo(f"case pages get no 'Inovasi serupa' without the 'search' extra ({install_hint('search')})", err=True)
-        return {}
-    from jipp_kb.search import similar_map
+    """'Inovasi serupa' for the case pages; says why the pages get none."""
+    from jipp_kb.build import similar_cases
 
-    similar = similar_map(loaded, config)
+    similar = similar_cases(loaded, config)
     if not similar and not quiet:
-        click.echo("no embedding index: case pages get no 'Inovasi serupa' (run jipp-kb index first)", err=True)
+        reason = f"the 'search' extra ({install_hint('search')})" if missing("search") else "an embedding index (run jipp-kb index first)"
+        click.echo(f"case pages get no 'Inovasi serupa' without {reason}", err=True)
     return similar
-
-
-def _render(loaded, config, similar: dict, output: Path | None = None, search: bool = True, packs: bool = True, progress=None):
-    """Packs first, then the site, whose collection pages link the pack files present; one build at a time."""
-    from jipp_kb.pack import build_packs
-    from jipp_kb.render.publish import site_lock
-    from jipp_kb.render.site import build_site
-
-    site = output or config.resolve(config.site_dir)
-    with site_lock(site):
-        built = build_packs(loaded, config, site, progress=progress) if packs else {}
-        return build_site(loaded, config, similar, output=site, search=search, progress=progress), built
 
 
 model_option = click.option(
@@ -703,8 +688,12 @@ def serve(ctx: click.Context, host: str, port: int, watch: bool, corpus: Path | 
     if watch:
 
         def rebuild() -> None:
+            from jipp_kb.build import rebuild as rebuild_site
+
             click.echo("corpus changed: re-indexing and rebuilding…", err=True)
-            _rebuild(ctx, config, corpus, app)
+            loaded = rebuild_site(_corpus_path(ctx, corpus), config, site_dir)
+            app.reload(loaded)
+            click.echo(f"rebuilt: {len(loaded.cases)} cases ({len(loaded.problems)} invalid files left out)", err=True)
 
         threading.Thread(target=serving.watch, args=(_corpus_path(ctx, corpus), rebuild), daemon=True).start()
     click.echo(f"Serving {site_dir} at http://{host}:{server.effective_port}{app.urls.base}  (Ctrl-C to stop)", err=True)
@@ -735,19 +724,6 @@ def _check_pack_folder(ctx: click.Context, config, corpus: Path | None, folder: 
         )
     except OSError as exc:
         raise click.ClickException(f"cannot write to {folder}: {exc.strerror or exc}") from None
-
-
-def _rebuild(ctx: click.Context, config, corpus: Path | None, app) -> None:
-    """Index what changed, rebuild site and packs as `jipp-kb build` does, and swap the server's searcher."""
-    from jipp_kb.indexer import index_corpus
-    from jipp_kb.search import similar_map
-
-    output = _site_output(ctx, config, corpus, None)
-    loaded = _load_valid_corpus(ctx, corpus)
-    index_corpus(loaded, config, quiet=True)
-    _render(loaded, config, similar_map(loaded, config), output)
-    app.reload(loaded)
-    click.echo(f"rebuilt: {len(loaded.cases)} cases", err=True)
 
 
 @cli.command()

@@ -45,7 +45,8 @@ from jipp_kb.pack import content
 from jipp_kb.render.gather import gather
 from jipp_kb.render.i18n import I18nError, Strings, flat_keys
 from jipp_kb.render.markdown import CITE_TARGET, to_html
-from jipp_kb.render.site import Progress, store
+from jipp_kb.progress import Progress
+from jipp_kb.render.site import store
 from jipp_kb.render.theme import ThemeDirs, ThemeError
 from jipp_kb.render.urls import UrlError, Urls
 from jipp_kb.schema import SECTIONS_EN

@@ -20,7 +20,7 @@ import multiprocessing
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -37,6 +37,7 @@ from jipp_kb.render.gather import Gathered, Similar, gather
 from jipp_kb.render.i18n import I18nError, Strings, flat_keys
 from jipp_kb.render.markdown import HtmlCache, page_html
 from jipp_kb.render.pages import PACK_FILES, Page, SiteInfo, Views, key_data
+from jipp_kb.progress import Progress, silent
 from jipp_kb.render.publish import staged
 from jipp_kb.render.search_terms import FILE as TERMS_FILE
 from jipp_kb.render.search_terms import search_terms
@@ -45,9 +46,6 @@ from jipp_kb.render.theme import ThemeDirs, ThemeError
 from jipp_kb.render.urls import LANGS, SEARCH_BUNDLE, UrlError, Urls
 
 MANIFEST_VERSION = 1
-
-Progress = Callable[[int, str], contextlib.AbstractContextManager[Any]]
-"""``progress(length, label)``: a context manager yielding an object with ``update(n)`` (e.g. ``click.progressbar``)."""
 
 NAV_KEYS = ("", "home", "search", "browse", "cases", "collections", "about")
 PARALLEL_PAGES = 300
@@ -72,6 +70,8 @@ class BuildResult:
     search_pages: int | None = None
     """Pages Pagefind indexed, or None when search was not built."""
     timings: dict[str, float] = field(default_factory=dict)
+    packs: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Collection id → {file name: path in the site} of the learning packs written by this build."""
 
 
 # -- theme ---------------------------------------------------------------------------------
@@ -238,16 +238,6 @@ def _key(*parts: Any) -> str:
     ).hexdigest()
 
 
-class _Silent:
-    def update(self, n: int) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def _no_progress(length: int, label: str) -> Iterator[_Silent]:
-    yield _Silent()
-
-
 # -- page rendering ------------------------------------------------------------------------
 
 
@@ -370,11 +360,14 @@ def build_site(
     search: bool = True,
     cache_dir: Path | None = None,
     progress: Progress | None = None,
+    packs: Callable[[Path], dict[str, dict[str, str]]] | None = None,
 ) -> BuildResult:
     """Render the valid cases of ``corpus`` to ``output`` (default: the config's ``site_dir``).
 
     The build happens in a copy of ``output`` that replaces it when complete
     (render/publish.py); callers that may run concurrently hold ``site_lock``.
+    ``packs(folder)`` writes the learning packs into that copy first, so the
+    collection pages link them and they are published with the pages, at once.
 
     ``similar`` maps a case id to ``[(other id, reason)]`` for "Inovasi serupa".
     ``cache_dir`` (default ``<index_dir>/site-cache``) holds rendered Markdown
@@ -390,8 +383,10 @@ def build_site(
         cache = cache_dir or config.resolve(config.index_dir) / "site-cache"
         manifest = cache / f"manifest-{hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]}.json"
         with staged(out.resolve()) as work:  # a symlinked site folder keeps its link; its target is replaced
+            built = packs(work) if packs else {}
             writer = Writer(work, manifest)
             result = _build(corpus, config, similar, work=work, writer=writer, search=search, cache=cache, progress=progress)
+            result.packs = built
             writer.forget()
         writer.save()
         result.output = out
@@ -415,7 +410,7 @@ def _build(
     """The build proper, into ``work`` (the staged copy of the site)."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
-    progress = progress or _no_progress
+    progress = progress or silent
     theme = load_theme(config.theme_path())
     try:
         base_urls = Urls.from_base_url(config.base_url)
