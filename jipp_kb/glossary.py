@@ -8,7 +8,14 @@ when the glossary grows.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Sequence
+
 from jipp_kb.analysis import Analysis
+from jipp_kb.schema import GlossaryEntry
+
+WORD = re.compile(r"\w+(?:-\w+)*")
+"""A word as the glossary and the case text write it: letters and digits, hyphens inside (KTP-el)."""
 
 
 def expansions(query: str, entries: list[dict], analysis: Analysis) -> list[str]:
@@ -28,3 +35,36 @@ def expansions(query: str, entries: list[dict], analysis: Analysis) -> list[str]
 def _contains(words: list[str], seq: list[str]) -> bool:
     n = len(seq)
     return any(words[i : i + n] == seq for i in range(len(words) - n + 1))
+
+
+def term_finder(entries: Sequence[GlossaryEntry]) -> Callable[[str], list[GlossaryEntry]]:
+    """A function giving the entries a text uses (any form, as whole words), in glossary order.
+
+    Acronyms (forms in capitals, such as *AKI* or *ADD*) must appear in
+    capitals; other forms match in any case. Words are looked up in a table of
+    every form's first word, so a build can run it over every case.
+    """
+    forms: dict[tuple[str, ...], int] = {}
+    longest = 1
+    for i, entry in enumerate(entries):
+        for form in [entry.term, entry.expansion or "", *entry.synonyms]:
+            words = tuple(WORD.findall(form)) if form.isupper() else tuple(w.casefold() for w in WORD.findall(form))
+            if words and len("".join(words)) >= 2:
+                forms.setdefault(words, i)
+                longest = max(longest, len(words))
+    firsts = {words[0] for words in forms}
+
+    def find(text: str) -> list[GlossaryEntry]:
+        exact = WORD.findall(text)
+        folded = [w.casefold() for w in exact]
+        hits: set[int] = set()
+        for start in range(len(exact)):
+            if exact[start] not in firsts and folded[start] not in firsts:
+                continue
+            for n in range(1, min(longest, len(exact) - start) + 1):
+                for words in (tuple(exact[start : start + n]), tuple(folded[start : start + n])):
+                    if words in forms:
+                        hits.add(forms[words])
+        return [entries[i] for i in sorted(hits)]
+
+    return find

@@ -22,7 +22,7 @@ def tmp_corpus(tmp_path: Path) -> Path:
     root = tmp_path / "corpus"
     root.mkdir()
     shutil.copy(DATA / "valid" / "contoh-akta.md", root)
-    shutil.copy(ROOT / "corpus" / "_template.md", root)
+    shutil.copy(FIXTURE_CORPUS / "_template.md", root)
     return root
 
 

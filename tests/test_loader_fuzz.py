@@ -30,7 +30,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A corpus folder with the template, so the placeholder rule runs too."""
     root = tmp_path_factory.mktemp("fuzz") / "corpus"
     root.mkdir()
-    shutil.copy(ROOT / "corpus" / "_template.md", root)
+    shutil.copy(ROOT / "tests" / "data" / "corpus" / "_template.md", root)
     return root
 
 

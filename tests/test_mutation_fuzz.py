@@ -116,7 +116,7 @@ def test_check_survives_mutated_cases(tmp_path: Path, batch: int, alarm: None):
     rng = random.Random(SEED + batch)
     root = tmp_path / "corpus"
     root.mkdir()
-    shutil.copy(ROOT / "corpus" / "_template.md", root)
+    shutil.copy(ROOT / "tests" / "data" / "corpus" / "_template.md", root)
     paths = [root / f"mutan-{batch}-{i}.md" for i in range(BATCH)]
     for path in paths:
         path.write_bytes(_mutant(rng).replace(b"id: contoh-akta", f"id: {path.stem}".encode(), 1))

@@ -580,3 +580,40 @@ def test_cli_builds_valid_cases_and_exits_1_on_problems(small, tmp_path, monkeyp
     assert data["rendered"] == 0 and data["pages"] > 0
     bad = runner.invoke(cli, ["build", "--corpus", str(small), "--base-url", "ftp://example.org/"])
     assert bad.exit_code == 2 and "--base-url" in bad.stderr
+
+
+def test_case_pages_explain_the_glossary_terms_they_use_in_both_languages(site):
+    en = _text(_case(site, "lahir-procot-pulang-bawa-akta", "en"))
+    terms = en[en.index('<details class="case-terms">') : en.index("</details>", en.index('<details class="case-terms">'))]
+    assert "Terms used in this case" in terms
+    assert '<dt lang="id">akta kelahiran</dt><dd>birth certificate</dd>' in terms  # searchable on the English page
+    body = en[en.index("data-pagefind-body") :]
+    assert "birth certificate" in body and "data-pagefind-ignore" not in terms
+    id_ = _text(_case(site, "lahir-procot-pulang-bawa-akta"))
+    assert '<dt lang="id">adminduk</dt><dd lang="id">administrasi kependudukan</dd>' in id_
+    assert "Istilah dalam kasus ini" in id_
+
+
+def test_term_finder_matches_whole_words_and_acronyms_in_capitals():
+    from jipp_kb.glossary import term_finder
+    from jipp_kb.schema import GlossaryEntry
+
+    entries = [
+        GlossaryEntry(term="ADD", expansion="alokasi dana desa"),
+        GlossaryEntry(term="KTP-el", expansion="kartu tanda penduduk elektronik", synonyms=["e-KTP"]),
+        GlossaryEntry(term="akta kelahiran", synonyms=["akte lahir"]),
+    ]
+    find = term_finder(entries)
+    assert find("Dana dari ADD dan Alokasi   Dana\nDesa") == [entries[0]]
+    assert find("add the milk; padd") == []  # an acronym must be in capitals, and a whole word
+    assert find("Pembuatan e-KTP dan Akte Lahir") == [entries[1], entries[2]]
+    assert find("KTP-elektronik") == []
+
+
+def test_a_glossary_change_renders_the_case_pages_again(small, tmp_path):
+    _build(tmp_path, small)
+    glossary = small / "_glossary.yml"
+    glossary.write_text("- term: akta\n  expansion: akta catatan sipil\n  en: civil registration deed\n", encoding="utf-8")
+    again = _build(tmp_path, small)
+    assert again.result.rendered >= 4, "both case pages in both languages show the new entry"
+    assert "civil registration deed" in _text(tmp_path / "out" / "en" / "kasus" / "contoh-akta" / "index.html")

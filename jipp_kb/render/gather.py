@@ -6,12 +6,16 @@ come out in the same order on every run.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jipp_kb.corpus import Case, Corpus
-from jipp_kb.schema import Collection
+from jipp_kb.glossary import term_finder
+from jipp_kb.schema import Collection, GlossaryEntry
 
 Similar = dict[str, list[tuple[str, str]]]
 """Case id -> [(other case id, reason)], as the search module computes it."""
@@ -38,6 +42,11 @@ class Gathered:
     case_collections: dict[str, list[str]] = field(default_factory=dict)
     edit_files: dict[str, str] = field(default_factory=dict)
     """Case id -> path of its file in the repository, for 'edit this page'."""
+    terms: Callable[[str], list[GlossaryEntry]] = lambda text: []
+    """The glossary entries a text uses, explained on a case's page (and searchable there, in English too).
+
+    Called only for the pages rendered this build (2 ms a case); their keys hold :attr:`glossary_key` instead."""
+    glossary_key: str = ""
 
 
 def _index(pairs) -> dict:
@@ -73,6 +82,8 @@ def gather(corpus: Corpus, similar: Similar, corpus_dir: Path) -> Gathered:
     prefix = corpus_dir.as_posix().strip("/") if not corpus_dir.is_absolute() else "corpus"
     root = corpus.root.absolute().as_posix().rstrip("/") + "/"
     g.edit_files = {c.id: _repo_file(c, root, prefix) for c in cases}
+    g.terms = term_finder(corpus.glossary)
+    g.glossary_key = hashlib.sha256(json.dumps([e.model_dump() for e in corpus.glossary], sort_keys=True).encode()).hexdigest()[:16]
     return g
 
 

@@ -321,6 +321,7 @@ class Views:
                 for o, reason in g.similar.get(cid, [])
             ],
             "collections": [{"title": self.collection_title(k), "url": u.collection(k)} for k in g.case_collections.get(cid, [])],
+            "glossary": g.glossary_key,
             "edit_url": u.edit(self.info.repo_url, self.info.edit_branch, g.edit_files[cid]) if self.info.repo_url else None,
         }
         texts = tuple(case.sections[s] for s in SECTIONS)
@@ -345,12 +346,19 @@ class Views:
                 "breadcrumbs": crumbs,
                 "description": " ".join(self.summary(case).split()[:40]),
                 "v": self.case_view(case, related),
+                "terms": self.terms(case),
                 "sections": sections,
             }
 
         return Page(
             u.case_path(cid), "case.html", {"digest": case.digest, "related": related}, context, texts, lastmod=case.meta.last_reviewed
         )
+
+    def terms(self, case: Case) -> list[dict]:
+        """The glossary entries the case uses that have something to explain in this language: an expansion, or an English gloss."""
+        if self.lang == "en":
+            return [{"term": e.term, "text": e.en} for e in self.g.terms(case.text) if e.en]
+        return [{"term": e.term, "text": e.expansion} for e in self.g.terms(case.text) if e.expansion]
 
     def replica(self, ref: str) -> dict:
         case = self.g.by_id.get(ref)
