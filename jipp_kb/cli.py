@@ -14,6 +14,7 @@ import click
 
 from jipp_kb import __version__
 from jipp_kb.errors import JippError
+from jipp_kb.problems import plural
 from jipp_kb.extras import extra_of, install_hint, missing, require
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -168,7 +169,7 @@ def stats(ctx: click.Context, corpus: Path | None, stale: bool, as_json: bool) -
     else:
         click.echo(format_stale(data) if stale else format_stats(data))
     if result.problems:
-        click.echo(f"{len(result.problems)} problems: invalid files are not counted (run jipp-kb check)", err=True)
+        click.echo(f"{plural(len(result.problems), 'problem')}: invalid files are not counted (run jipp-kb check)", err=True)
 
 
 @cli.command()
@@ -337,7 +338,7 @@ def build(
         if result.search_pages is not None:
             click.echo(f"search index: {result.search_pages} case pages in {result.output / 'pagefind'}")
         if packs:
-            click.echo(f"learning packs: {len(packs)} collections in {result.output / 'packs'}")
+            click.echo(f"learning packs: {plural(len(packs), 'collection')} in {result.output / 'packs'}")
         click.echo(f"open {result.output / 'index.html'} or run: jipp-kb serve", err=True)
     ctx.exit(1 if loaded.problems else 0)
 
@@ -369,7 +370,7 @@ def _load_valid_corpus(ctx: click.Context, corpus: Path | None):
     for problem in result.problems:
         click.echo(str(problem), err=True)
     if result.problems:
-        click.echo(f"{len(result.problems)} problems: those files are skipped (run jipp-kb check)", err=True)
+        click.echo(f"{plural(len(result.problems), 'problem')}: those files are skipped (run jipp-kb check)", err=True)
     return result
 
 

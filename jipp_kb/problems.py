@@ -43,9 +43,10 @@ def _gh_escape(text: str) -> str:
 def summary(files: int, errors: int, warnings: int) -> str:
     """The last line of ``check``: counts in Indonesian, then English, each with its right plural."""
     id_ = f"{files} berkas diperiksa, {errors} kesalahan, {warnings} peringatan"
-    en = f"{_n(files, 'file')} checked, {_n(errors, 'error')}, {_n(warnings, 'warning')}"
+    en = f"{plural(files, 'file')} checked, {plural(errors, 'error')}, {plural(warnings, 'warning')}"
     return f"{id_} / {en}"
 
 
-def _n(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
+    """'1 source', '2 sources' (English nouns with a plain -s plural)."""
     return f"{count:,} {word}{'s' * (count != 1)}"

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from jipp_kb import vocab
 from jipp_kb.load import RawCase, Section
-from jipp_kb.problems import Problem
+from jipp_kb.problems import Problem, plural
 from jipp_kb.schema import PROFILE_MIN_SOURCES, PROFILE_SECTIONS, SECTIONS, SLUG, CaseStudy
 
 if TYPE_CHECKING:
@@ -43,14 +43,20 @@ def validate_front_matter(raw: RawCase) -> tuple[CaseStudy | None, list[Problem]
     if meta.depth == "profil" and n < PROFILE_MIN_SOURCES:
         problems.append(
             Problem(
-                raw.display, raw.line_of(("sources",)), "sources", f"a profile needs at least {PROFILE_MIN_SOURCES} sources; it has {n}"
+                raw.display,
+                raw.line_of(("sources",)),
+                "sources",
+                f"a profile needs at least {PROFILE_MIN_SOURCES} sources; it has {plural(n, 'source')}",
             )
         )
     if meta.status_confirmed and meta.status_confirmed.source > n:
         loc = ("status_confirmed", "source")
         problems.append(
             Problem(
-                raw.display, raw.line_of(loc), "status_confirmed.source", f"is {meta.status_confirmed.source} but there are {n} sources"
+                raw.display,
+                raw.line_of(loc),
+                "status_confirmed.source",
+                f"is {meta.status_confirmed.source} but the case has {plural(n, 'source')}",
             )
         )
     return meta, problems
@@ -120,7 +126,7 @@ def validate_body(raw: RawCase, n_sources: int | None, depth: str = "studi kasus
             for i, text in enumerate(section.markdown.split("\n")):
                 for m in CITATION.finditer(text):
                     if not 1 <= int(m.group(1)) <= n_sources:
-                        p(section.line + 1 + i, "body", f"citation [{m.group(1)}] but there are {n_sources} sources")
+                        p(section.line + 1 + i, "body", f"citation [{m.group(1)}] but the case has {plural(n_sources, 'source')}")
     return problems
 
 

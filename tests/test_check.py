@@ -35,7 +35,7 @@ EXPECTED = {
     "empty-section": (67, "section 'Keberlanjutan'", "is empty"),
     "unknown-section": (75, "body", "did you mean '## Pelajaran'"),
     "sections-out-of-order": (51, "section 'Pelaksanaan'", "out of order"),
-    "citation-without-source": (44, "body", "citation [3] but there are 1 sources"),
+    "citation-without-source": (44, "body", "citation [3] but the case has 1 source"),
     "duplicate-key": (18, "jenis", "duplicate key"),
     "malformed-yaml": (4, "front matter", "invalid YAML"),
     "unclosed-front-matter": (1, "front matter", "not closed"),
