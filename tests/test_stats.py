@@ -106,7 +106,7 @@ def test_stats_leaves_out_invalid_files_and_says_so(tmp_corpus: Path):
     result = _stats(tmp_corpus, "--json")
     assert result.exit_code == 0
     assert json.loads(result.stdout)["cases"] == 1
-    assert "1 problems: invalid files are not counted (run jipp-kb check)" in result.stderr
+    assert "1 problem: invalid files are not counted (run jipp-kb check)" in result.stderr
 
 
 def test_stale_lists_statuses_not_confirmed_within_a_year(tmp_path):
