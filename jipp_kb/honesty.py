@@ -34,6 +34,8 @@ Years, regulation numbers ("Nomor 5 Tahun 2019") and ranks ("Top 99") are not fi
 """
 CITATION = re.compile(r"\[\d{1,3}\](?!\()")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[])")
+ABBREVIATION = re.compile(r"(?:^|\s)(?:dr|drg|Dr|No|Nomor|Kab|Kec|Kel|Jl|Prof|Ir|H|Hj|St|Bpk|Sdr|dll|dsb|dkk|a\.n|u\.p|Tbk)\.$")
+"""Words whose full stop does not end a sentence ("dr. Andi", "No. 5")."""
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)]|\|)\s")
 EMAIL = re.compile(r"[\w.%+-]+@([\w-]+(?:\.[\w-]+)+)")
 PERSONAL_MAIL = frozenset(
@@ -55,7 +57,7 @@ def _uncited_figures(raw: RawCase, section: Section) -> list[Problem]:
     """Sentences with a figure and no citation in the same sentence (or right after its full stop)."""
     problems = []
     for line, text in _blocks(section):
-        sentences = SENTENCE_END.split(text)
+        sentences = _sentences(text)
         for i, sentence in enumerate(sentences):
             figure = FIGURE.search(sentence)
             if not figure or CITATION.search(sentence):
@@ -66,6 +68,17 @@ def _uncited_figures(raw: RawCase, section: Section) -> list[Problem]:
             message = f"figure '{figure.group(0)}' without a citation [n] in its sentence"
             problems.append(Problem(raw.display, line + text.count("\n", 0, offset), f"section '{section.title}'", message, "warning"))
     return problems
+
+
+def _sentences(text: str) -> list[str]:
+    """Sentences of a block; a full stop after an abbreviation does not end one."""
+    out: list[str] = []
+    for part in SENTENCE_END.split(text):
+        if out and ABBREVIATION.search(out[-1]):
+            out[-1] += " " + part
+        else:
+            out.append(part)
+    return out
 
 
 def _blocks(section: Section) -> list[tuple[int, str]]:

@@ -230,3 +230,8 @@ def test_personal_contact_data_is_an_error(tmp_corpus: Path, valid_text: str, ol
 def test_office_contacts_pass(tmp_corpus: Path, valid_text: str):
     text = valid_text.replace("Cakupan akta naik.", "Layanan pengaduan di (0333) 425222 dan dukcapil@banyuwangikab.go.id.")
     assert load_corpus(tmp_corpus, [_write(tmp_corpus, text)]).problems == []
+
+
+def test_an_abbreviation_does_not_end_the_sentence(tmp_corpus: Path, valid_text: str):
+    text = valid_text.replace("Cakupan akta naik.", "Menurut dr. Andi dari Kab. Banyuwangi, 1.200 akta terbit [1].")
+    assert load_corpus(tmp_corpus, [_write(tmp_corpus, text)]).warnings == []
