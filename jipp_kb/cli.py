@@ -101,8 +101,15 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
     help="github prints workflow annotations.",
 )
 @click.option("--strict", is_flag=True, help="Count warnings (e.g. a figure without a citation) as errors; CI runs this on changed files.")
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "id"]),
+    default="en",
+    show_default=True,
+    help="Language of the messages: en, or id (Bahasa Indonesia).",
+)
 @click.pass_context
-def check(ctx: click.Context, paths: tuple[Path, ...], corpus: Path | None, fmt: str, strict: bool) -> None:
+def check(ctx: click.Context, paths: tuple[Path, ...], corpus: Path | None, fmt: str, strict: bool, lang: str) -> None:
     """Validate case studies, collections and the glossary.
 
     Checks every file under the corpus, or only PATHS (files or folders; the
@@ -123,7 +130,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], corpus: Path | None, fmt:
     result = load_corpus(root, files or None)
     reported = result.problems + result.warnings
     if reported or fmt == "json":
-        click.echo(format_problems(reported, fmt))
+        click.echo(format_problems(reported, fmt, lang))
     click.echo(summary(result.files_checked, len(result.problems), len(result.warnings)), err=True)
     ctx.exit(1 if result.problems or (strict and result.warnings) else 0)
 

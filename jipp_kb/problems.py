@@ -24,16 +24,19 @@ class Problem:
         return f"{self.path}:{self.line}: {self.field}: {tag}{self.message}"
 
 
-def format_problems(problems: list[Problem], fmt: str) -> str:
-    """Render problems as ``text``, ``json`` or ``github`` (workflow annotations)."""
-    problems = sorted(problems)
+def format_problems(problems: list[Problem], fmt: str, lang: str = "en") -> str:
+    """Render problems as ``text``, ``json`` or ``github`` (workflow annotations), messages in ``lang`` ('en' or 'id')."""
+    from jipp_kb.messages import translate
+
+    problems = [translate(p, lang) for p in sorted(problems)]
     if fmt == "json":
         return json.dumps([asdict(p) for p in problems], ensure_ascii=False, indent=2)
     if fmt == "github":
         return "\n".join(
             f"::{p.severity} file={p.path},line={p.line},title={_gh_escape(p.field)}::{_gh_escape(p.message)}" for p in problems
         )
-    return "\n".join(str(p) for p in problems)
+    warning = "peringatan: " if lang == "id" else "warning: "
+    return "\n".join(f"{p.path}:{p.line}: {p.field}: {warning if p.severity == 'warning' else ''}{p.message}" for p in problems)
 
 
 def _gh_escape(text: str) -> str:

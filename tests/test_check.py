@@ -235,3 +235,18 @@ def test_office_contacts_pass(tmp_corpus: Path, valid_text: str):
 def test_an_abbreviation_does_not_end_the_sentence(tmp_corpus: Path, valid_text: str):
     text = valid_text.replace("Cakupan akta naik.", "Menurut dr. Andi dari Kab. Banyuwangi, 1.200 akta terbit [1].")
     assert load_corpus(tmp_corpus, [_write(tmp_corpus, text)]).warnings == []
+
+
+def test_every_fixture_problem_has_an_indonesian_message():
+    from jipp_kb.messages import translate
+
+    corpus = load_corpus(INVALID, sorted(INVALID.glob("*.md")))
+    untranslated = [str(p) for p in corpus.problems if translate(p, "id").message == p.message]
+    assert not untranslated, "\n".join(untranslated)
+
+
+def test_check_speaks_indonesian_when_asked(tmp_corpus: Path, valid_text: str):
+    path = _write(tmp_corpus, valid_text.replace("Cakupan akta naik.", UNCITED))
+    result = CliRunner().invoke(cli, ["check", "--lang", "id", "--corpus", str(tmp_corpus), str(path)])
+    assert result.exit_code == 0
+    assert "section 'Hasil dan Dampak': peringatan: angka '40%' tanpa rujukan [n] di kalimatnya" in result.stdout
