@@ -1,16 +1,16 @@
 """Learning packs: one folder per workshop with everything a facilitator prints or edits.
 
 A pack is made for a handful of cases (a collection, a list of ids or a
-search) and holds ``handout.html`` and ``handout.pdf`` (cover, then per case
-the summary, problem, innovation, results, resources, replication checklist,
-discussion questions, contact and sources), ``matrix.html`` and
-``matrix.csv`` (the cases side by side), ``discussion.md``, ``agenda.md``
-and ``pack.md`` (all of it in Markdown, for editing).
+search). Every document is an HTML page and its PDF: the full handout, a
+short handout (at most two pages a case), the comparison matrix (also CSV),
+the discussion questions (per case and across the cases), a half-day and a
+full-day agenda, the follow-up plan (RTL) template and an evaluation form;
+``pack.md`` holds the text for editing and ``pack.zip`` all of it.
 
 Same input, same bytes: the date on the cover is the newest ``last_reviewed``
-of the cases unless given, the PDF carries that date, and files whose bytes
-did not change are not rewritten. The PDF is the slow part, so it is only
-laid out again when the handout's HTML changed (``PdfCache``).
+of the cases unless given, every PDF and the ZIP carry that date, and files
+whose bytes did not change are not rewritten. The PDFs are the slow part, so
+each is laid out again only when its HTML changed (``PdfCache``).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import multiprocessing
 import os
 import re
 import time
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -39,11 +40,11 @@ from slugify import slugify
 
 from jipp_kb import __version__
 from jipp_kb.config import Config
-from jipp_kb.corpus import Case, Corpus
+from jipp_kb.corpus import Case, Corpus, replication_links
 from jipp_kb.pack import content
-from jipp_kb.render.gather import gather
 from jipp_kb.render.i18n import I18nError, Strings, flat_keys
 from jipp_kb.render.markdown import CITE_TARGET, to_html
+from jipp_kb.render.pages import PACK_DOCUMENTS
 from jipp_kb.render.site import Progress, store
 from jipp_kb.render.theme import ThemeDirs, ThemeError
 from jipp_kb.render.urls import UrlError, Urls
@@ -53,16 +54,21 @@ PACK_THEME = "pack"
 """The theme's subfolder of pack templates, stylesheet and strings (``site/pack/``)."""
 
 LANGS = ("id", "en")
-FILES = ("handout.html", "handout.pdf", "matrix.html", "matrix.csv", "discussion.md", "agenda.md", "pack.md")
+DOCUMENTS = tuple(doc for doc, names in PACK_DOCUMENTS if any(n.endswith(".pdf") for n in names))
+"""Documents made as HTML and PDF; ``PACK_DOCUMENTS`` (the collection page's list) names their files."""
+FILES = (*(name for _, names in PACK_DOCUMENTS for name in names if name != "pack.zip"), "pack.md", "pack.zip")
+"""Every file of a pack, in the order the ZIP holds them (the ZIP last)."""
 HANDOUT_SECTIONS = ("Latar Belakang dan Masalah", "Inovasi", "Hasil dan Dampak", "Sumber Daya")
 """Sections shown in full in the handout, after the summary."""
-MATRIX_COLUMNS = ("case", "region", "problem", "approach", "resources", "results", "tahapan", "status", "replicated_by")
-MATRIX_SECTIONS = {
-    "problem": "Latar Belakang dan Masalah",
-    "approach": "Inovasi",
-    "resources": "Sumber Daya",
-    "results": "Hasil dan Dampak",
-}
+PROFILE_COLUMNS = ("case", "region", "level", "urusan", "year", "status", "jenis", "award", "replicated_by")
+RESOURCE_COLUMNS = ("case", "budget", "people", "legal_basis", "partners", "key_result")
+MATRIX_COLUMNS = (*PROFILE_COLUMNS, *RESOURCE_COLUMNS[1:])
+"""The matrix's columns: the profile from the front matter, then resources and results quoted from the text."""
+FACT_COLUMNS = ("budget", "people", "legal_basis", "partners", "key_result")
+OLD_FILES = ("discussion.md", "agenda.md")
+"""Files earlier versions wrote (the questions and agenda are HTML and PDF now): removed from pack folders."""
+SHORT_QUESTIONS = 4
+"""Questions per case in the short handout."""
 
 
 class PackError(ValueError):
@@ -267,11 +273,6 @@ def section_title(title: str, lang: str) -> str:
     return SECTIONS_EN[title] if lang == "en" else title
 
 
-def _replicas(corpus: Corpus) -> dict[str, list[str]]:
-    """Replicated-by in both directions (a replica that names its origin counts even if the origin forgot it)."""
-    return gather(corpus, {}, Path("corpus")).replicated_by
-
-
 def _case_url(site_url: str, case_id: str) -> str:
     if not site_url:
         return ""
@@ -279,28 +280,36 @@ def _case_url(site_url: str, case_id: str) -> str:
     return urls.absolute(urls.case(case_id))
 
 
-def _case_view(case: Case, n: int, total: int, t: Strings, replicas: list[str], spec: PackSpec) -> dict:
+def _source(case: Case, i: int, t: Strings) -> dict:
+    s = case.meta.sources[i - 1]
+    return {"n": i, "anchor": source_anchor(case.id, i), "title": s.title, "publisher": s.publisher, "url": s.url, "accessed": t("case.accessed", date=t.date(s.accessed))}
+
+
+def _case_view(case: Case, n: int, total: int, t: Strings, replicas: list[str], spec: PackSpec, row: dict[str, str], facts: content.Facts) -> dict:
     m = case.meta
     checks = content.checklist(case)
     lang = t.lang
-    facts = [
+    details = [
         (t("pack.agency"), m.agency),
         (t("field.level"), t.value("level", m.level)),
         (t("field.year"), str(m.year_started) if m.year_started else t("case.year_unknown")),
         (t("field.tahapan"), t.value("tahapan", m.tahapan)),
-        (t("field.status"), t.value("status", m.status)),
+        (t("field.status"), row["status"]),
     ]
     if m.awards:
-        facts.append((t("case.awards"), "; ".join(f"{a.name} {a.tier} {a.year}" for a in m.awards)))
+        details.append((t("case.awards"), row["award"]))
     if replicas:
-        facts.append((t("case.replicated_by"), ", ".join(replicas)))
+        details.append((t("case.replicated_by"), ", ".join(replicas)))
+    cited = sorted({n for col in FACT_COLUMNS if (f := getattr(facts, col)) for n in f.sources if 1 <= n <= len(m.sources)})
+    questions = content.questions(case, t, replicas)
     return {
         "id": case.id,
         "n": n,
         "of": t("pack.case_of", n=n, total=total),
         "title": m.title,
         "region": content.region(case, t),
-        "facts": facts,
+        "facts": details,
+        "key_facts": [(t(f"pack.matrix.{col}"), row[col]) for col in FACT_COLUMNS],
         "summary": m.summary_en if lang == "en" else m.summary,
         "summary_title": section_title("Ringkasan", lang),
         "sections": [(section_title(s, lang), _case_html(case.sections[s], case.id), case.sections[s]) for s in HANDOUT_SECTIONS],
@@ -312,36 +321,38 @@ def _case_view(case: Case, n: int, total: int, t: Strings, replicas: list[str], 
             for need in content.NEEDS
         ],
         "other": [(_inline_html(u.markdown, case.id), u.markdown, section_title(u.section, lang)) for u in checks.other],
-        "questions": content.questions(case, t, checks, replicas),
+        "questions": questions,
+        "question_texts": [q.text for q in questions],
+        "question_from": [t("pack.discussion.from", section=section_title(q.section, lang)) if q.section else "" for q in questions],
+        "short_questions": [q.text for q in questions[:SHORT_QUESTIONS]],
         "contacts": [c.model_dump() for c in m.contacts],
-        "sources": [
-            {
-                "anchor": source_anchor(case.id, i),
-                "title": s.title,
-                "publisher": s.publisher,
-                "url": s.url,
-                "accessed": t("case.accessed", date=t.date(s.accessed)),
-            }
-            for i, s in enumerate(m.sources, 1)
-        ],
+        "sources": [_source(case, i, t) for i in range(1, len(m.sources) + 1)],
+        "cited_sources": [_source(case, i, t) for i in cited],
         "url": _case_url(spec.site_url, case.id),
     }
 
 
-def _matrix(cases: list[Case], t: Strings, replicas: dict[str, list[str]]) -> list[dict[str, str]]:
-    none = t("pack.matrix.none")
-    rows = []
-    for case in cases:
-        m = case.meta
-        row = {"case": m.title, "region": content.region(case, t)}
-        row |= {col: content.lead(case, section) or none for col, section in MATRIX_SECTIONS.items()}
-        row |= {
-            "tahapan": t.value("tahapan", m.tahapan),
-            "status": t.value("status", m.status),
-            "replicated_by": "; ".join(replicas[case.id]) or none,
-        }
-        rows.append({col: row[col] for col in MATRIX_COLUMNS})
-    return rows
+def _matrix_row(case: Case, t: Strings, replicas: list[str], facts: content.Facts) -> dict[str, str]:
+    """One case's row: the profile from the front matter, the rest quoted from cited sentences; never a guess."""
+    m = case.meta
+    none, not_stated = t("pack.matrix.none"), t("pack.matrix.not_stated")
+    status = t.value("status", m.status)
+    if m.status_confirmed:
+        status += f" ({t('pack.matrix.confirmed', date=t.date(m.status_confirmed.date))})"
+    row = {
+        "case": m.title,
+        "region": content.region(case, t),
+        "level": t.value("level", m.level),
+        "urusan": ", ".join(t.urusan(u) for u in m.urusan),
+        "year": str(m.year_started) if m.year_started else t("case.year_unknown"),
+        "status": status,
+        "jenis": t.value("jenis", m.jenis),
+        "award": "; ".join(f"{a.name} {a.tier} {a.year}" for a in m.awards) or none,
+        "replicated_by": "; ".join(replicas) or none,
+        "budget": facts.budget.cell if facts.budget else t("pack.matrix.not_published"),
+    }
+    row |= {col: f.cell if (f := getattr(facts, col)) else not_stated for col in ("people", "legal_basis", "partners", "key_result")}
+    return {col: row[col] for col in MATRIX_COLUMNS}
 
 
 @dataclass
@@ -353,11 +364,11 @@ class Pack:
     t: Strings
     cases: list[dict]
     matrix: list[dict[str, str]]
-    agenda: list[content.AgendaBlock]
+    cross: list[content.CrossQuestion]
+    agendas: dict[str, list[content.AgendaBlock]]
 
-    @property
-    def columns(self) -> list[tuple[str, str]]:
-        return [(col, self.t(f"pack.matrix.{col}")) for col in MATRIX_COLUMNS]
+    def columns(self, names: Iterable[str] = MATRIX_COLUMNS) -> list[tuple[str, str]]:
+        return [(col, self.t(f"pack.matrix.{col}")) for col in names]
 
 
 def assemble(corpus: Corpus, spec: PackSpec) -> Pack:
@@ -365,11 +376,14 @@ def assemble(corpus: Corpus, spec: PackSpec) -> Pack:
     t = strings(spec.lang, spec.theme_dir)
     cases = [corpus.cases[cid] for cid in spec.case_ids]
     titles = {cid: c.meta.title for cid, c in corpus.cases.items()}
-    both_ways = _replicas(corpus)
+    _, both_ways = replication_links(corpus.sorted_cases())
     replicas = {c.id: content.replicated_by(c.id, both_ways, titles) for c in cases}
-    views = [_case_view(c, i, len(cases), t, replicas[c.id], spec) for i, c in enumerate(cases, 1)]
-    agenda = content.agenda([(v["title"], v["region"]) for v in views], t)
-    return Pack(spec, theme, t, views, _matrix(cases, t, replicas), agenda)
+    facts = {c.id: content.facts(c) for c in cases}
+    rows = [_matrix_row(c, t, replicas[c.id], facts[c.id]) for c in cases]
+    views = [_case_view(c, i, len(cases), t, replicas[c.id], spec, row, facts[c.id]) for i, (c, row) in enumerate(zip(cases, rows), 1)]
+    titles_regions = [(v["title"], v["region"]) for v in views]
+    agendas = {day: content.agenda(titles_regions, t, day) for day in content.DAYS}
+    return Pack(spec, theme, t, views, rows, content.cross_questions(cases, facts, t, replicas), agendas)
 
 
 # -- output formats -----------------------------------------------------------------------
@@ -384,25 +398,32 @@ def _context(pack: Pack) -> dict:
         "date": t.date(pack.spec.date),
         "cases": pack.cases,
         "matrix": pack.matrix,
-        "columns": pack.columns,
+        "columns": pack.columns(),
+        "profile_columns": pack.columns(PROFILE_COLUMNS),
+        "resource_columns": pack.columns(RESOURCE_COLUMNS),
+        "rtl_columns": pack.columns(("case", "legal_basis", "budget", "people", "partners")),
+        "quoted_columns": RESOURCE_COLUMNS[1:],
+        "cross": pack.cross,
+        "agendas": [(t(f"pack.agenda.{day}"), [_agenda_row(b, t) for b in blocks]) for day, blocks in pack.agendas.items()],
         "css": pack.theme.css,
         "generator": f"jipp-kb {__version__}",
     }
 
 
-def handout_html(pack: Pack) -> str:
-    return pack.theme.env.get_template("handout.html").render(**_context(pack))
+def _agenda_row(block: content.AgendaBlock, t: Strings) -> dict:
+    return {"time": f"{content.clock(block.start, t)}–{content.clock(block.start + block.minutes, t)}", "title": block.title, "note": block.note}
 
 
-def matrix_html(pack: Pack) -> str:
-    return pack.theme.env.get_template("matrix.html").render(**_context(pack))
+def document_html(pack: Pack, doc: str) -> str:
+    """One document of the pack (``DOCUMENTS``) as a self-contained HTML page, from ``site/pack/<doc>.html``."""
+    return pack.theme.env.get_template(f"{doc.replace('_', '-')}.html").render(**_context(pack))
 
 
 def matrix_csv(pack: Pack) -> bytes:
     """UTF-8 with a byte-order mark, so spreadsheet programs on Windows read the accents right."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([csv_cell(label) for _, label in pack.columns])
+    writer.writerow([csv_cell(label) for _, label in pack.columns()])
     for row in pack.matrix:
         writer.writerow([csv_cell(row[col]) for col in MATRIX_COLUMNS])
     return buffer.getvalue().encode("utf-8-sig")
@@ -413,7 +434,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def csv_cell(text: str) -> str:
     """A cell a spreadsheet shows as text: one starting like a formula (``=HYPERLINK(…)`` from a case) gets a leading ``'``."""
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return "'" + text if text.startswith(FORMULA_START) and text.strip("-") else text
 
 
 def _cell(text: str) -> str:
@@ -444,7 +465,7 @@ def _cover_md(pack: Pack) -> list[str]:
 
 
 def _questions_md(view: dict, heading: str) -> list[str]:
-    return [heading, ""] + [f"{i}. {q}" for i, q in enumerate(view["questions"], 1)] + [""]
+    return [heading, ""] + [f"{i}. {q}" for i, q in enumerate(view["question_texts"], 1)] + [""]
 
 
 def _case_md(view: dict, t: Strings) -> list[str]:
@@ -468,8 +489,8 @@ def _case_md(view: dict, t: Strings) -> list[str]:
     )
     lines += [f"### {t('case.sources')}", ""]
     lines += [
-        f"{i}. {s['title']}" + (f". {s['publisher']}" if s["publisher"] else "") + f". <{s['url']}> ({s['accessed']})"
-        for i, s in enumerate(view["sources"], 1)
+        f"{s['n']}. {s['title']}" + (f". {s['publisher']}" if s["publisher"] else "") + f". <{s['url']}> ({s['accessed']})"
+        for s in view["sources"]
     ]
     return lines + [""]
 
@@ -485,42 +506,55 @@ def _contact_line(contact: dict, t: Strings) -> str:
 
 def _matrix_md(pack: Pack) -> list[str]:
     t = pack.t
-    header = [label for _, label in pack.columns]
-    lines = [f"## {t('pack.matrix.title')}", "", t("pack.matrix.intro"), "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(_cell(row[col]) for col in MATRIX_COLUMNS) + " |" for row in pack.matrix]
+    lines = [f"## {t('pack.matrix.title')}", "", t("pack.matrix.intro"), ""]
+    for title, names in ((t("pack.matrix.profile"), PROFILE_COLUMNS), (t("pack.matrix.resources_title"), RESOURCE_COLUMNS)):
+        header = [label for _, label in pack.columns(names)]
+        lines += [f"### {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(_cell(row[col]) for col in names) + " |" for row in pack.matrix] + [""]
+    return lines
+
+
+def _cross_md(pack: Pack) -> list[str]:
+    t = pack.t
+    lines = [f"## {t('pack.cross.title')}", "", t("pack.cross.intro"), ""]
+    for i, q in enumerate(pack.cross, 1):
+        lines += [f"{i}. {q.text}"] + [f"    - {item}" for item in q.items]
     return lines + [""]
 
 
-def _agenda_md(pack: Pack, level: str = "#") -> list[str]:
+def _agenda_md(pack: Pack) -> list[str]:
     t = pack.t
-    lines = [f"{level} {t('pack.agenda.title')}: {pack.spec.title}", "", t("pack.agenda.intro"), ""]
-    lines += [f"- **{t('pack.audience')}:** {pack.spec.audience}", ""]
-    lines += [f"{level}# {t('pack.agenda.prepare')}", ""] + [f"- {item}" for item in t.node("pack.agenda.prepare_items")] + [""]
-    lines += [f"| {t('pack.agenda.time')} | {t('pack.agenda.session')} | {t('pack.agenda.notes')} |", "|---|---|---|"]
-    for b in pack.agenda:
-        span = f"{content.clock(b.start, t)}–{content.clock(b.start + b.minutes, t)}"
-        lines.append(f"| {span} | {_cell(b.title)} | {_cell(b.note)} |")
-    return lines + [""]
-
-
-def discussion_md(pack: Pack) -> str:
-    t = pack.t
-    lines = [f"# {t('pack.discussion.title')}: {pack.spec.title}", "", t("pack.discussion.intro"), ""]
-    for view in pack.cases:
-        lines += _questions_md(view, f"## {view['n']}. {view['title']}")
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def agenda_md(pack: Pack) -> str:
-    return "\n".join(_agenda_md(pack)).rstrip() + "\n"
+    lines = [f"## {t('pack.agenda.title')}", "", t("pack.agenda.intro"), ""]
+    lines += [f"### {t('pack.agenda.prepare')}", ""] + [f"- {item}" for item in t.node("pack.agenda.prepare_items")] + [""]
+    for day, blocks in pack.agendas.items():
+        lines += [f"### {t(f'pack.agenda.{day}')}", "", f"| {t('pack.agenda.time')} | {t('pack.agenda.session')} | {t('pack.agenda.notes')} |"]
+        lines += ["|---|---|---|"] + [f"| {r['time']} | {_cell(r['title'])} | {_cell(r['note'])} |" for r in map(lambda b: _agenda_row(b, t), blocks)]
+        lines.append("")
+    return lines
 
 
 def pack_md(pack: Pack) -> str:
+    """Everything of the pack in Markdown, for a facilitator who wants to edit it."""
     lines = _cover_md(pack)
     for view in pack.cases:
         lines += ["---", ""] + _case_md(view, pack.t)
-    lines += ["---", ""] + _matrix_md(pack) + ["---", ""] + _agenda_md(pack, "##")
+    lines += ["---", ""] + _matrix_md(pack) + ["---", ""] + _cross_md(pack) + ["---", ""] + _agenda_md(pack)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def pack_zip(files: dict[str, bytes], folder: str, day: date) -> bytes:
+    """The pack's files in one ZIP under ``folder/``: fixed order, timestamps (the pack's date) and permissions, so same files, same bytes."""
+    buffer = io.BytesIO()
+    stamp = (max(day.year, 1980), day.month, day.day, 0, 0, 0)
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in FILES:
+            if name in files:
+                info = zipfile.ZipInfo(f"{folder}/{name}", date_time=stamp)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = 3
+                info.external_attr = 0o100644 << 16
+                archive.writestr(info, files[name], compresslevel=6)
+    return buffer.getvalue()
 
 
 # -- writing ------------------------------------------------------------------------------
@@ -576,7 +610,10 @@ class PackResult:
     pages: int | None
     """Pages of handout.pdf (None when no PDF was made)."""
     pdf_reused: bool = False
+    """Every PDF was still up to date (none laid out again)."""
     seconds: float = 0.0
+    pdf_pages: dict[str, int] = field(default_factory=dict)
+    """Pages of each PDF, by file name."""
 
 
 def prepare_output(output: Path) -> None:
@@ -590,25 +627,36 @@ def prepare_output(output: Path) -> None:
         raise PackError(f"cannot write to {output}: {exc.strerror or exc}") from None
 
 
-def write_texts(corpus: Corpus, spec: PackSpec, output: Path) -> tuple[dict[str, Path], str]:
-    """Write every file but the PDF (fast); returns them and the handout's HTML, from which the PDF is laid out."""
+def _write(target: Path, data: bytes) -> None:
+    try:
+        store(target, data)
+    except OSError as exc:
+        raise PackError(f"cannot write to {target.parent}: {exc.strerror or exc}") from None
+
+
+def write_texts(corpus: Corpus, spec: PackSpec, output: Path) -> tuple[dict[str, Path], dict[str, str]]:
+    """Write every file but the PDFs and the ZIP (fast); returns them, and the HTML each PDF is laid out from, by PDF name."""
     prepare_output(output)
     pack = assemble(corpus, spec)
-    html = handout_html(pack)
-    texts: dict[str, bytes] = {
-        "handout.html": html.encode("utf-8"),
-        "matrix.html": matrix_html(pack).encode("utf-8"),
-        "matrix.csv": matrix_csv(pack),
-        "discussion.md": discussion_md(pack).encode("utf-8"),
-        "agenda.md": agenda_md(pack).encode("utf-8"),
-        "pack.md": pack_md(pack).encode("utf-8"),
-    }
+    htmls = {f"{doc.replace('_', '-')}.pdf": document_html(pack, doc) for doc in DOCUMENTS}
+    texts: dict[str, bytes] = {name.removesuffix(".pdf") + ".html": html.encode("utf-8") for name, html in htmls.items()}
+    texts |= {"matrix.csv": matrix_csv(pack), "pack.md": pack_md(pack).encode("utf-8")}
+    for name, data in texts.items():
+        _write(output / name, data)
+    for name in OLD_FILES:
+        (output / name).unlink(missing_ok=True)
+    return {name: output / name for name in texts}, htmls
+
+
+def write_zip(output: Path, files: dict[str, Path], day: date) -> Path:
+    """``pack.zip`` of the files written, under a folder named like the pack's."""
     try:
-        for name, data in texts.items():
-            store(output / name, data)
+        data = {name: path.read_bytes() for name, path in files.items() if name != "pack.zip"}
     except OSError as exc:
-        raise PackError(f"cannot write to {output}: {exc.strerror or exc}") from None
-    return {name: output / name for name in texts}, html
+        raise PackError(f"cannot read {exc.filename}: {exc.strerror or exc}") from None
+    target = output / "pack.zip"
+    _write(target, pack_zip(data, output.name or "pack", day))
+    return target
 
 
 def layout_pdf(html: str, report: Callable[[str], None] | None = None) -> tuple[bytes, int]:
@@ -620,21 +668,43 @@ def layout_pdf(html: str, report: Callable[[str], None] | None = None) -> tuple[
             "(Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0) or use --no-pdf"
         ) from None
 
-    # The handout inlines everything it needs, so no base URL is needed to resolve anything.
+    # Every document inlines everything it needs, so no base URL is needed to resolve anything.
     return html_to_pdf(html, "about:blank", report)
-
-
-def _store_pdf(target: Path, html: str, data: bytes, pages: int, pdf_cache: PdfCache | None) -> None:
-    try:
-        store(target, data)
-    except OSError as exc:
-        raise PackError(f"cannot write to {target.parent}: {exc.strerror or exc}") from None
-    if pdf_cache:
-        pdf_cache.record(target, html, data, pages)
 
 
 def _ordered(files: dict[str, Path]) -> dict[str, Path]:
     return {name: files[name] for name in FILES if name in files}
+
+
+@dataclass
+class PdfJob:
+    target: Path
+    html: str
+
+
+def _pdf_jobs(folder: Path, htmls: dict[str, str], pdf_cache: PdfCache | None, pages: dict[str, int]) -> list[PdfJob]:
+    """The PDFs of one pack whose HTML changed since they were laid out; ``pages`` gets the page counts of the others."""
+    jobs = []
+    for name, html in htmls.items():
+        target = folder / name
+        known = pdf_cache.pages(target, html) if pdf_cache else None
+        if known is None:
+            jobs.append(PdfJob(target, html))
+        else:
+            pages[name] = known
+    return jobs
+
+
+def _lay_out(jobs: list[PdfJob], pdf_cache: PdfCache | None, workers: int | None, pages: dict[Path, int], done=None) -> None:
+    """Lay out and write ``jobs``, largest first so the parallel workers finish together."""
+    ordered = sorted(jobs, key=lambda j: -len(j.html))
+    for job, (data, n) in zip(ordered, _layout_all([j.html for j in ordered], workers)):
+        _write(job.target, data)
+        if pdf_cache:
+            pdf_cache.record(job.target, job.html, data, n)
+        pages[job.target] = n
+        if done:
+            done(job)
 
 
 def build_pack(
@@ -645,23 +715,27 @@ def build_pack(
     pdf: bool = True,
     report: Callable[[str], None] | None = None,
     pdf_cache: PdfCache | None = None,
+    workers: int | None = None,
 ) -> PackResult:
     """Write the pack's files to ``output``; ``report`` receives progress messages."""
     clock = time.perf_counter()
     report = report or (lambda message: None)
-    report(f"{len(spec.case_ids)} cases: handout, matrix, questions, agenda")
-    files, html = write_texts(corpus, spec, output)
-    pages, reused = None, False
+    report(f"{len(spec.case_ids)} cases: handouts, matrix, questions, agenda, RTL template, evaluation form")
+    files, htmls = write_texts(corpus, spec, output)
+    pages: dict[str, int] = {}
+    reused = False
     if pdf:
-        target = output / "handout.pdf"
-        pages = pdf_cache.pages(target, html) if pdf_cache else None
-        reused = pages is not None
-        if not reused:
-            report("handout.pdf: layout with WeasyPrint")
-            data, pages = layout_pdf(html, report)
-            _store_pdf(target, html, data, pages, pdf_cache)
-        files["handout.pdf"] = target
-    return PackResult(output, _ordered(files), pages, reused, time.perf_counter() - clock)
+        jobs = _pdf_jobs(output, htmls, pdf_cache, pages)
+        reused = not jobs
+        if jobs:
+            report(f"{len(jobs)} PDF: layout with WeasyPrint")
+            laid: dict[Path, int] = {}
+            _lay_out(jobs, pdf_cache, workers, laid, lambda job: report(f"{job.target.name} done"))
+            pages |= {path.name: n for path, n in laid.items()}
+        files |= {name: output / name for name in htmls}
+    files["pack.zip"] = write_zip(output, _ordered(files), spec.date)
+    pdf_pages = {name: pages[name] for name in FILES if name in pages}
+    return PackResult(output, _ordered(files), pages.get("handout.pdf"), reused, time.perf_counter() - clock, pdf_pages)
 
 
 def pdf_cache_for(config: Config) -> PdfCache:
@@ -680,32 +754,43 @@ def build_packs(
     (``Urls.pack_file_path``), for the collection pages to link. Packs are in
     the config's language; a collection without valid cases gets no pack.
     Run it before ``build_site``, whose collection pages link the files present.
-    Only PDFs whose handout changed are laid out again, in parallel processes
-    when there are several.
+    Only PDFs whose HTML changed are laid out again, in parallel processes
+    when there are several; each pack's ZIP is made once its PDFs are there.
     """
     cache_ = pdf_cache_for(config)
     wanted = [cid for cid in sorted(corpus.collections) if any(c in corpus.cases for c in corpus.collections[cid].cases)]
     lang = config.language if config.language in LANGS else "id"
     files: dict[str, dict[str, Path]] = {}
-    jobs: list[tuple[str, Path, str]] = []
+    days: dict[str, date] = {}
+    jobs: list[PdfJob] = []
     try:
         with progress(len(wanted), "Learning packs") if progress else contextlib.nullcontext() as bar:
             for cid in wanted:
                 selection = from_collection(corpus, cid, lang)
                 spec = make_spec(corpus, selection, lang=lang, base_url=config.base_url, theme_dir=config.theme_path())
                 folder = site_dir / Urls.pack_file_path(cid, "")
-                files[cid], html = write_texts(corpus, spec, folder)
-                target = folder / "handout.pdf"
-                if pdf and cache_.pages(target, html) is None:
-                    jobs.append((cid, target, html))
-                elif bar is not None:
-                    bar.update(1)
+                files[cid], htmls = write_texts(corpus, spec, folder)
+                days[cid] = spec.date
                 if pdf:
-                    files[cid]["handout.pdf"] = target
-            for (_, target, html), (data, pages) in zip(jobs, _layout_all([html for _, _, html in jobs], workers)):
-                _store_pdf(target, html, data, pages, cache_)
+                    jobs += _pdf_jobs(folder, htmls, cache_, {})
+                    files[cid] |= {name: folder / name for name in htmls}
+            waiting = {cid: sum(j.target.parent == site_dir / Urls.pack_file_path(cid, "") for j in jobs) for cid in wanted}
+
+            def finished(job: PdfJob) -> None:
+                cid = job.target.parent.name
+                waiting[cid] -= 1
+                if not waiting[cid]:
+                    _zip_done(cid)
+
+            def _zip_done(cid: str) -> None:
+                files[cid]["pack.zip"] = write_zip(site_dir / Urls.pack_file_path(cid, ""), _ordered(files[cid]), days[cid])
                 if bar is not None:
                     bar.update(1)
+
+            for cid in wanted:
+                if not waiting[cid]:
+                    _zip_done(cid)
+            _lay_out(jobs, cache_, workers, {}, finished)
     finally:
         cache_.save()
     _remove_stale((site_dir / Urls.pack_file_path("_", "")).parent, set(wanted))
@@ -730,7 +815,7 @@ def _remove_stale(packs: Path, keep: set[str]) -> None:
     """Pack files of collections that no longer exist (only the files a pack writes; other files stay)."""
     for folder in sorted(packs.iterdir()) if packs.is_dir() else []:
         if folder.is_dir() and folder.name not in keep:
-            for name in FILES:
+            for name in (*FILES, *OLD_FILES):
                 (folder / name).unlink(missing_ok=True)
             with contextlib.suppress(OSError):
                 folder.rmdir()
