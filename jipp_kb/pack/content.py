@@ -415,6 +415,8 @@ class Question:
     quote: str = ""
     """The quoted sentence, verbatim (cut with ' …'); empty for a question built from the front matter."""
     section: str = ""
+    sentence: str = ""
+    """The whole sentence (or list item) the quote comes from, as plain text."""
 
 
 QUESTION_SECTIONS: dict[str, tuple[str, ...]] = {
@@ -510,7 +512,7 @@ def questions(case: Case, t: Strings, replicas: list[str]) -> list[Question]:
         used.add(unit.plain)
         text = quote(unit.plain)
         values = {"title": m.title, "quote": text, "region": region(case, t)}
-        out.append(Question(kind, t(f"pack.questions.{kind}", **values), text, unit.section))
+        out.append(Question(kind, t(f"pack.questions.{kind}", **values), text, unit.section, unit.plain))
     if replicas:
         out.append(Question("replicated", t("pack.questions.replicated", title=m.title, replicas=", ".join(replicas))))
     return out
