@@ -56,8 +56,8 @@ PACK_THEME = "pack"
 LANGS = ("id", "en")
 DOCUMENTS = tuple(doc for doc, names in PACK_DOCUMENTS if any(n.endswith(".pdf") for n in names))
 """Documents made as HTML and PDF; ``PACK_DOCUMENTS`` (the collection page's list) names their files."""
-FILES = (*(name for _, names in PACK_DOCUMENTS for name in names if name != "pack.zip"), "pack.md", "pack.zip")
-"""Every file of a pack, in the order the ZIP holds them (the ZIP last)."""
+FILES = tuple(name for _, names in PACK_DOCUMENTS for name in names)
+"""Every file of a pack, in the order the ZIP holds them (the ZIP itself last)."""
 HANDOUT_SECTIONS = ("Latar Belakang dan Masalah", "Inovasi", "Hasil dan Dampak", "Sumber Daya")
 """Sections shown in full in the handout, after the summary."""
 PROFILE_COLUMNS = ("case", "region", "level", "urusan", "year", "status", "jenis", "award", "replicated_by")

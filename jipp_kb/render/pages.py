@@ -36,6 +36,7 @@ PACK_DOCUMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("agenda", ("agenda.pdf", "agenda.html")),
     ("rtl", ("rtl.pdf", "rtl.html")),
     ("evaluation", ("evaluation.pdf", "evaluation.html")),
+    ("markdown", ("pack.md",)),
     ("zip", ("pack.zip",)),
 )
 """A learning pack's documents and their files, in the order a collection page lists them (the pack builder writes them)."""
