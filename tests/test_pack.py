@@ -291,7 +291,7 @@ def _agenda_tables(markdown: str) -> dict[str, list[tuple[str, str, str]]]:
 def test_half_and_full_day_agenda_with_clinic_and_rtl(pack, corpus):
     tables = _agenda_tables((pack / "pack.md").read_text(encoding="utf-8"))
     assert set(tables) == {"Agenda setengah hari", "Agenda sehari penuh"}
-    for title, rows in tables.items():
+    for rows in tables.values():
         assert rows[0][0] == "08.00" and all(a[1] == b[0] for a, b in itertools.pairwise(rows)), "blocks follow each other"
         sessions = [s.strip() for _, _, s in rows]
         for n, cid in enumerate(IDS, 1):
@@ -401,7 +401,10 @@ def test_query_pack_uses_filters(tmp_path, corpus):
     ("args", "message"),
     [
         (["--cases", "gebrakan-susi,anc-hipnoterap"], "Error: unknown case id 'anc-hipnoterap' (did you mean 'anc-hipnoterapi'?)"),
-        (["--collection", "kesehatan-ib"], "Error: unknown collection 'kesehatan-ib' (did you mean 'kesehatan-ibu'?); valid: kesehatan-ibu"),
+        (
+            ["--collection", "kesehatan-ib"],
+            "Error: unknown collection 'kesehatan-ib' (did you mean 'kesehatan-ibu'?); valid: kesehatan-ibu",
+        ),
         (
             ["--query", "stunting", "--index-dir", "{tmp}/no-index"],
             "Error: no search index in {tmp}/no-index; build it with: jipp-kb index --keyword-only",

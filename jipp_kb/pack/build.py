@@ -282,10 +282,19 @@ def _case_url(site_url: str, case_id: str) -> str:
 
 def _source(case: Case, i: int, t: Strings) -> dict:
     s = case.meta.sources[i - 1]
-    return {"n": i, "anchor": source_anchor(case.id, i), "title": s.title, "publisher": s.publisher, "url": s.url, "accessed": t("case.accessed", date=t.date(s.accessed))}
+    return {
+        "n": i,
+        "anchor": source_anchor(case.id, i),
+        "title": s.title,
+        "publisher": s.publisher,
+        "url": s.url,
+        "accessed": t("case.accessed", date=t.date(s.accessed)),
+    }
 
 
-def _case_view(case: Case, n: int, total: int, t: Strings, replicas: list[str], spec: PackSpec, row: dict[str, str], facts: content.Facts) -> dict:
+def _case_view(
+    case: Case, n: int, total: int, t: Strings, replicas: list[str], spec: PackSpec, row: dict[str, str], facts: content.Facts
+) -> dict:
     m = case.meta
     checks = content.checklist(case)
     lang = t.lang
@@ -411,7 +420,11 @@ def _context(pack: Pack) -> dict:
 
 
 def _agenda_row(block: content.AgendaBlock, t: Strings) -> dict:
-    return {"time": f"{content.clock(block.start, t)}–{content.clock(block.start + block.minutes, t)}", "title": block.title, "note": block.note}
+    return {
+        "time": f"{content.clock(block.start, t)}–{content.clock(block.start + block.minutes, t)}",
+        "title": block.title,
+        "note": block.note,
+    }
 
 
 def document_html(pack: Pack, doc: str) -> str:
@@ -527,8 +540,14 @@ def _agenda_md(pack: Pack) -> list[str]:
     lines = [f"## {t('pack.agenda.title')}", "", t("pack.agenda.intro"), ""]
     lines += [f"### {t('pack.agenda.prepare')}", ""] + [f"- {item}" for item in t.node("pack.agenda.prepare_items")] + [""]
     for day, blocks in pack.agendas.items():
-        lines += [f"### {t(f'pack.agenda.{day}')}", "", f"| {t('pack.agenda.time')} | {t('pack.agenda.session')} | {t('pack.agenda.notes')} |"]
-        lines += ["|---|---|---|"] + [f"| {r['time']} | {_cell(r['title'])} | {_cell(r['note'])} |" for r in map(lambda b: _agenda_row(b, t), blocks)]
+        lines += [
+            f"### {t(f'pack.agenda.{day}')}",
+            "",
+            f"| {t('pack.agenda.time')} | {t('pack.agenda.session')} | {t('pack.agenda.notes')} |",
+        ]
+        lines += ["|---|---|---|"] + [
+            f"| {r['time']} | {_cell(r['title'])} | {_cell(r['note'])} |" for r in map(lambda b: _agenda_row(b, t), blocks)
+        ]
         lines.append("")
     return lines
 

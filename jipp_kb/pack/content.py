@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from html import unescape
 
@@ -105,6 +106,7 @@ class Checklist:
     """Steps of the case's own checklist that name none of the four needs."""
 
 
+@lru_cache(maxsize=8192)
 def plain_text(markdown: str) -> str:
     """Markdown as one line of plain text, without citation markers like [3]."""
     text = CITATION_TEXT.sub("", unescape(re.sub(r"<[^>]+>", "", to_html(markdown))))
@@ -148,7 +150,8 @@ def sentences(text: str) -> list[str]:
     return out
 
 
-def units(markdown: str, section: str) -> list[Unit]:
+@lru_cache(maxsize=1024)
+def units(markdown: str, section: str) -> tuple[Unit, ...]:
     """The quotable pieces of a section: paragraphs by sentence, list items whole."""
     out: list[Unit] = []
     in_checklist = False
@@ -159,7 +162,7 @@ def units(markdown: str, section: str) -> list[Unit]:
         else:
             label = LABEL.match(text)
             out.append(Unit(text, section, in_checklist, label.group(1).strip().rstrip(":.").strip() if label else None))
-    return out
+    return tuple(out)
 
 
 def needs_of(unit: Unit) -> list[str]:
@@ -233,6 +236,8 @@ REGULATION_WORD = _words(
     "perda", "perbup", "perwali", "perwal", "pergub", "perdes", "perkades", "peraturan", "keputusan", "sk", "surat edaran",
     "instruksi", "regulasi", "undang-undang", "uu", r"permen\w*", "perpres", "dasar hukum", "payung hukum",
 )
+LEGAL_LABEL = _words("regulasi", "dasar hukum", "payung hukum", "peraturan", "regulation", "legal basis")
+"""A bold label whose item states the legal basis ('**Regulasi:**'; not '**Kelembagaan:**', which describes an organisation)."""
 LAW = _words("undang-undang", "uu", "peraturan", "perda", "perbup", "perwali", "pergub", r"permen\w*", "perpres", "keputusan", "regulasi")
 """A sentence that cites a law states the legal frame, not the problem people had."""
 FAILURE = _words(
@@ -242,7 +247,7 @@ FAILURE = _words(
 """What went wrong or could: a failure, an obstacle, a risk."""
 NOT_STATED = re.compile(
     r"\b(?:tidak|belum)\s+(?:di)?(?:sebut\w*|menyebut\w*|publikasikan|dipublikasikan|mempublikasikan|temukan|ditemukan|memuat|dimuat"
-    r"|tersedia|mencantumkan|dicantumkan|merinci|dirinci)|\btanpa\s+menyebut",
+    r"|tersedia|mencantumkan|dicantumkan|merinci|dirinci)|\btanpa\s+menyebut|\btidak\s+ada\s+(?:sumber|data|angka|informasi)\b",
     re.IGNORECASE,
 )
 """'sumber publik tidak menyebut besaran anggaran': the case says the fact is missing."""
@@ -292,19 +297,24 @@ class Clause:
     sources: tuple[int, ...]
     first: bool
     """The unit's first clause: what a bold label ('**Regulasi:**') says first."""
+    label: str | None
+    """The unit's bold label, or a paragraph's bold lead-in ('**Anggaran (ringkas).**')."""
 
 
-def clauses(unit: Unit) -> list[Clause]:
+@lru_cache(maxsize=8192)
+def clauses(unit: Unit) -> tuple[Clause, ...]:
     """A unit's sentences and their parts between semicolons, without its bold label, each with the citations it carries."""
-    body = LABEL.sub("", unit.markdown, count=1) if unit.label else unit.markdown
+    lead = LABEL.match(unit.markdown)
+    label = unit.label or (lead.group(1).strip().rstrip(":.").strip() if lead else None)
+    body = unit.markdown[lead.end() :] if lead else unit.markdown
     out: list[Clause] = []
     for sentence in sentences(body):
         cited = _cited(sentence)
         for part in re.split(r";\s+", sentence):
             plain = plain_text(part).rstrip(" .;:")
             if plain:
-                out.append(Clause(unit, plain, _cited(part) or cited, not out))
-    return out
+                out.append(Clause(unit, plain, _cited(part) or cited, not out, label))
+    return tuple(out)
 
 
 def _cited(markdown: str) -> tuple[int, ...]:
@@ -330,14 +340,15 @@ def _first(case: Case, sections: tuple[str, ...], test) -> Fact | None:
     return None
 
 
-def _labelled(need: str):
+def _labelled(need: str, label: re.Pattern[str] | None = None):
     """What a list item whose bold label names ``need`` ('**Orang:**') says first, unless that is that the fact is missing."""
-    return lambda c: c.first and bool(c.unit.label and LABELS[need].search(c.unit.label)) and not NOT_STATED.search(c.plain)
+    label = label or LABELS[need]
+    return lambda c: c.first and bool(c.label and label.search(c.label)) and not NOT_STATED.search(c.plain)
 
 
 def _other_label(clause: Clause, need: str) -> bool:
     """The clause sits under a bold label that names another need ('**Tenaga:** … anggarannya terjangkau')."""
-    label = clause.unit.label or ""
+    label = clause.label or ""
     return any(LABELS[n].search(label) for n in NEEDS if n != need) and not LABELS[need].search(label)
 
 
@@ -350,7 +361,7 @@ def budget(case: Case) -> Fact | None:
 
 
 def _is_budget(clause: Clause) -> bool:
-    label = clause.unit.label or ""
+    label = clause.label or ""
     said = BUDGET_SOURCE.search(clause.plain) or LABELS["budget"].search(label) or BUDGET_SOURCE.search(label)
     return bool(said) and not _other_label(clause, "budget")
 
@@ -363,7 +374,7 @@ def budget_missing(case: Case) -> Fact | None:
 def legal_basis(case: Case) -> Fact | None:
     """A regulation named with its number, else what a 'Regulasi' item says (unless it says nothing is known)."""
     named = _first(case, REGULATION_SECTIONS, lambda c: (m := REGULATION_NAME.search(c.plain)) and m.group(0))
-    return named or _first(case, ("Sumber Daya",), _labelled("regulation"))
+    return named or _first(case, ("Sumber Daya",), _labelled("regulation", LEGAL_LABEL))
 
 
 def _said(need: str, sections: tuple[str, ...]):
