@@ -21,7 +21,9 @@ from pathlib import Path
 
 from jipp_kb.config import load_config
 from jipp_kb.corpus import load_corpus
-from jipp_kb.pack.build import FILES, PdfCache, build_pack, build_packs, from_collection, layout_pdf, make_spec, write_texts
+from jipp_kb.pack.build import FILES, PdfCache, build_pack, build_packs, layout_pdf, write_texts
+from jipp_kb.pack.documents import make_spec
+from jipp_kb.pack.select import from_collection
 
 ROOT = Path("/tmp/jipp-bench/packs")
 

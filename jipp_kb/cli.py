@@ -858,7 +858,9 @@ def pack(
     require("site", "jipp-kb pack")
     if query:
         require("search", "jipp-kb pack --query")
-    from jipp_kb.pack.build import PackError, build_pack, default_folder, from_collection, from_ids, from_query, make_spec, pdf_cache_for
+    from jipp_kb.pack.build import build_pack, pdf_cache_for
+    from jipp_kb.pack.documents import default_folder, make_spec
+    from jipp_kb.pack.select import PackError, from_collection, from_ids, from_query
 
     if sum(bool(x) for x in (collection, case_ids, query)) != 1:
         raise click.UsageError("choose the cases with exactly one of --collection, --cases or --query")

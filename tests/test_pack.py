@@ -22,8 +22,9 @@ from markupsafe import escape
 from jipp_kb import keyword
 from jipp_kb.cli import cli
 from jipp_kb.corpus import load_corpus
-from jipp_kb.pack import build_packs, content
-from jipp_kb.pack.build import FILES, MATRIX_COLUMNS, missing_keys, strings
+from jipp_kb.pack import agenda, build_packs, content
+from jipp_kb.pack.build import FILES
+from jipp_kb.pack.documents import MATRIX_COLUMNS, missing_keys, strings
 from jipp_kb.render.pages import PACK_DOCUMENTS
 from jipp_kb.render.site import pack_downloads
 from jipp_kb.render.urls import Urls
@@ -217,7 +218,7 @@ def test_matrix_cells_of_named_budgets_and_regulations(tmp_path, corpus):
 
 
 def test_csv_cells_never_run_as_formulas():
-    from jipp_kb.pack.build import csv_cell
+    from jipp_kb.pack.documents import csv_cell
 
     assert csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and csv_cell("-") == "-" and csv_cell("+62") == "'+62"
 
@@ -305,7 +306,7 @@ def test_half_and_full_day_agenda_with_clinic_and_rtl(pack, corpus):
 
 def test_eight_cases_still_fit_a_half_day():
     t = strings("id")
-    blocks = content.agenda([(f"Kasus {i}", "Daerah") for i in range(8)], t, "half")
+    blocks = agenda.plan([(f"Kasus {i}", "Daerah") for i in range(8)], t, "half")
     assert blocks[-1].start + blocks[-1].minutes <= 12 * 60 + 30
     assert all(b.minutes >= 10 for b in blocks)
 
