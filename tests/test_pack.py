@@ -106,6 +106,17 @@ def test_short_handout_has_at_most_two_pages_a_case(pack, corpus):
     assert len(pages) < full
 
 
+def test_short_handout_lists_the_sources_its_facts_cite_by_their_numbers(pack, corpus):
+    html = (pack / "handout-short.html").read_text(encoding="utf-8")
+    for cid, article in zip(IDS, html.split('<article class="case"')[1:]):
+        facts = re.search(r'<section class="key-facts">(.*?)</section>', article, flags=re.DOTALL).group(1)
+        cited = sorted({int(n) for group in re.findall(r"\[([\d, ]+)\]", facts) for n in group.split(", ")})
+        assert cited, cid
+        assert [int(n) for n in re.findall(r'<span class="source-n">(\d+)\.</span>', article)] == cited, cid
+        for n in cited:
+            assert str(escape(corpus.cases[cid].meta.sources[n - 1].url)) in article
+
+
 def test_cover_matrix_and_rtl_render_for_a_person_to_look_at(pack):
     """PNGs in test-output/packs/ (git-ignored); a page that renders blank fails."""
     PNG_DIR.mkdir(parents=True, exist_ok=True)

@@ -47,7 +47,7 @@ RESOURCE_COLUMNS = ("case", "budget", "people", "legal_basis", "partners", "key_
 MATRIX_COLUMNS = (*PROFILE_COLUMNS, *RESOURCE_COLUMNS[1:])
 """The matrix's columns: the profile from the front matter, then resources and results quoted from the text."""
 FACT_COLUMNS = ("budget", "people", "legal_basis", "partners", "key_result")
-SHORT_QUESTIONS = 4
+SHORT_QUESTIONS = 3
 """Questions per case in the short handout."""
 
 
