@@ -92,6 +92,7 @@ class Unit:
     checklist: bool = False
     """A step of the case's own replication checklist (a list in Replikasi under 'Daftar periksa …')."""
     label: str | None = None
+    """The bold label it starts with ('**Anggaran:**'), which says what it is about."""
 
     @property
     def plain(self) -> str:
@@ -150,6 +151,12 @@ def sentences(text: str) -> list[str]:
     return out
 
 
+def _label(text: str) -> str | None:
+    """The bold label a list item or a paragraph starts with ('**Anggaran:**', '**Anggaran (ringkas).**'), without its colon or period."""
+    match = LABEL.match(text)
+    return match.group(1).strip().rstrip(":.").strip() if match else None
+
+
 @lru_cache(maxsize=1024)
 def units(markdown: str, section: str) -> tuple[Unit, ...]:
     """The quotable pieces of a section: paragraphs by sentence, list items whole."""
@@ -158,10 +165,9 @@ def units(markdown: str, section: str) -> tuple[Unit, ...]:
     for kind, text in _blocks(markdown):
         if kind == "para":
             in_checklist = section == "Replikasi" and bool(CHECKLIST_INTRO.search(text)) and text.rstrip().endswith(":")
-            out += [Unit(s, section) for s in sentences(text)]
+            out += [Unit(s, section, label=_label(s)) for s in sentences(text)]
         else:
-            label = LABEL.match(text)
-            out.append(Unit(text, section, in_checklist, label.group(1).strip().rstrip(":.").strip() if label else None))
+            out.append(Unit(text, section, in_checklist, _label(text)))
     return tuple(out)
 
 
@@ -298,14 +304,13 @@ class Clause:
     first: bool
     """The unit's first clause: what a bold label ('**Regulasi:**') says first."""
     label: str | None
-    """The unit's bold label, or a paragraph's bold lead-in ('**Anggaran (ringkas).**')."""
+    """The unit's bold label ('**Regulasi:**', or a paragraph's lead-in '**Anggaran (ringkas).**')."""
 
 
 @lru_cache(maxsize=8192)
 def clauses(unit: Unit) -> tuple[Clause, ...]:
     """A unit's sentences and their parts between semicolons, without its bold label, each with the citations it carries."""
     lead = LABEL.match(unit.markdown)
-    label = unit.label or (lead.group(1).strip().rstrip(":.").strip() if lead else None)
     body = unit.markdown[lead.end() :] if lead else unit.markdown
     out: list[Clause] = []
     for sentence in sentences(body):
@@ -313,7 +318,7 @@ def clauses(unit: Unit) -> tuple[Clause, ...]:
         for part in re.split(r";\s+", sentence):
             plain = plain_text(part).rstrip(" .;:")
             if plain:
-                out.append(Clause(unit, plain, _cited(part) or cited, not out, label))
+                out.append(Clause(unit, plain, _cited(part) or cited, not out, unit.label))
     return tuple(out)
 
 
