@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -42,6 +43,12 @@ OLD_FILES = ("discussion.md", "agenda.md")
 
 
 # -- writing ------------------------------------------------------------------------------
+
+
+@cache
+def _weasyprint_version() -> str:
+    """Read once: looking a distribution up costs milliseconds, and the cache asks for every PDF."""
+    return metadata.version("weasyprint")
 
 
 class PdfCache:
@@ -61,7 +68,7 @@ class PdfCache:
 
     @staticmethod
     def key(html: str) -> str:
-        return hashlib.sha256(f"weasyprint {metadata.version('weasyprint')}\0{html}".encode()).hexdigest()
+        return hashlib.sha256(f"weasyprint {_weasyprint_version()}\0{html}".encode()).hexdigest()
 
     def pages(self, target: Path, html: str) -> int | None:
         entry = self.entries.get(str(target.resolve()))
