@@ -483,14 +483,14 @@ def test_checklist_lines_are_verbatim_from_the_four_sections(corpus):
 def test_facts_are_verbatim_from_their_section(corpus):
     for case in corpus.sorted_cases():
         facts = content.facts(case)
-        for name in ("budget", "budget_missing", "people", "legal_basis", "partners", "key_result"):
+        for name in ("budget", "people", "legal_basis", "partners", "key_result"):
             fact = getattr(facts, name)
             if fact is None:
                 continue
             section = _squash(content.plain_text(case.sections[fact.section]))
             assert fact.unit in section and fact.text.removesuffix(" …") in fact.unit, (case.id, name)
         if case.meta.depth == "profil":  # a profile has only its Ringkasan: nothing to quote, never another section's text
-            assert facts == content.Facts(None, None, None, None, None, None)
+            assert facts == content.Facts(None, None, None, None, None)
 
 
 def test_checklist_sorts_labelled_resources(corpus):

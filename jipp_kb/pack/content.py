@@ -303,8 +303,10 @@ class Clause:
     sources: tuple[int, ...]
     first: bool
     """The unit's first clause: what a bold label ('**Regulasi:**') says first."""
-    label: str | None
-    """The unit's bold label ('**Regulasi:**', or a paragraph's lead-in '**Anggaran (ringkas).**')."""
+
+    @property
+    def label(self) -> str | None:
+        return self.unit.label
 
 
 @lru_cache(maxsize=8192)
@@ -318,7 +320,7 @@ def clauses(unit: Unit) -> tuple[Clause, ...]:
         for part in re.split(r";\s+", sentence):
             plain = plain_text(part).rstrip(" .;:")
             if plain:
-                out.append(Clause(unit, plain, _cited(part) or cited, not out, unit.label))
+                out.append(Clause(unit, plain, _cited(part) or cited, not out))
     return tuple(out)
 
 
@@ -371,11 +373,6 @@ def _is_budget(clause: Clause) -> bool:
     return bool(said) and not _other_label(clause, "budget")
 
 
-def budget_missing(case: Case) -> Fact | None:
-    """The case's own sentence that says the budget is not published."""
-    return _first(case, BUDGET_SECTIONS, lambda c: bool(NOT_STATED.search(c.plain)) and _is_budget(c))
-
-
 def legal_basis(case: Case) -> Fact | None:
     """A regulation named with its number, else what a 'Regulasi' item says (unless it says nothing is known)."""
     named = _first(case, REGULATION_SECTIONS, lambda c: (m := REGULATION_NAME.search(c.plain)) and m.group(0))
@@ -409,7 +406,6 @@ class Facts:
     """What the matrix compares for one case, each a verbatim piece of a cited sentence or None when the case does not say."""
 
     budget: Fact | None
-    budget_missing: Fact | None
     people: Fact | None
     legal_basis: Fact | None
     partners: Fact | None
@@ -417,7 +413,7 @@ class Facts:
 
 
 def facts(case: Case) -> Facts:
-    return Facts(budget(case), budget_missing(case), people(case), legal_basis(case), partners(case), key_result(case))
+    return Facts(budget(case), people(case), legal_basis(case), partners(case), key_result(case))
 
 
 # -- questions that fit what a section holds -----------------------------------------------
