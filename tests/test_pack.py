@@ -362,8 +362,10 @@ def test_an_unchanged_site_pack_is_not_laid_out_again_and_stale_packs_go(pack_si
     stale.mkdir(parents=True, exist_ok=True)
     (stale / "handout.html").write_text("old")
     (stale / "discussion.md").write_text("old")
+    (pack / "discussion.md").write_text("an earlier version's file")
     before = {name: ((pack / name).stat().st_mtime_ns, (pack / name).read_bytes()) for name in FILES}
     assert build_packs(corpus, config, site) == built
+    assert not (pack / "discussion.md").exists(), "files earlier versions wrote are removed from the site's packs"
     assert {name: ((pack / name).stat().st_mtime_ns, (pack / name).read_bytes()) for name in FILES} == before
     assert not stale.exists(), "packs of removed collections are removed"
 

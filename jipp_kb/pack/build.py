@@ -39,7 +39,7 @@ from jipp_kb.render.site import Progress, store
 from jipp_kb.render.urls import Urls
 
 OLD_FILES = ("discussion.md", "agenda.md")
-"""Files earlier versions wrote (the questions and agenda are HTML and PDF now): removed from pack folders."""
+"""Files earlier versions wrote (the questions and agenda are HTML and PDF now): removed from the site's pack folders."""
 
 
 # -- writing ------------------------------------------------------------------------------
@@ -134,8 +134,6 @@ def write_texts(corpus: Corpus, spec: PackSpec, output: Path) -> tuple[dict[str,
     texts |= {"matrix.csv": matrix_csv(pack), "pack.md": pack_md(pack).encode("utf-8")}
     for name, data in texts.items():
         _write(output / name, data)
-    for name in OLD_FILES:
-        (output / name).unlink(missing_ok=True)
     return {name: output / name for name in texts}, htmls
 
 
@@ -261,6 +259,8 @@ def build_packs(
                 spec = make_spec(corpus, selection, lang=lang, base_url=config.base_url, theme_dir=config.theme_path())
                 folder = site_dir / Urls.pack_file_path(cid, "")
                 files[cid], htmls = write_texts(corpus, spec, folder)
+                for name in OLD_FILES:  # the site's pack folders are the build's own; a folder given to `pack` is the user's
+                    (folder / name).unlink(missing_ok=True)
                 days[cid] = spec.date
                 if pdf:
                     jobs += _pdf_jobs(folder, htmls, cache_, {})
