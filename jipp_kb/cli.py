@@ -763,7 +763,7 @@ def _check_pack_folder(ctx: click.Context, config, corpus: Path | None, folder: 
     default=None,
     help="Output folder (default: packs/<collection id or slug of the title>/).",
 )
-@click.option("--no-pdf", is_flag=True, help="Skip handout.pdf (the slow part).")
+@click.option("--no-pdf", is_flag=True, help="Skip the PDFs (the slow part).")
 @click.option("--force", is_flag=True, help="Overwrite pack files in a folder that pack did not make.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
 @corpus_option
@@ -793,10 +793,12 @@ def pack(
     """Make a learning pack for a workshop, bimtek or study visit.
 
     Choose the cases with exactly one of --collection, --cases or --query.
-    The folder gets handout.html and handout.pdf (A4), matrix.html and
-    matrix.csv (the cases side by side), discussion.md, agenda.md (a
-    half-day plan) and pack.md (everything, for editing). Invalid case files
-    are reported and left out, and the exit code is then 1.
+    The folder gets, each as HTML and A4 PDF: the full handout, a short
+    handout (at most two pages a case), the comparison matrix (also CSV),
+    the discussion questions, a half-day and a full-day agenda, the
+    follow-up plan (RTL) template and an evaluation form; pack.md (the
+    text, for editing) and pack.zip (all of it). Invalid case files are
+    reported and left out, and the exit code is then 1.
 
     \b
     Examples:
@@ -808,7 +810,9 @@ def pack(
     if query:
         require("search", "jipp-kb pack --query")
     from jipp_kb.filters import resolve
-    from jipp_kb.pack.build import build_pack, default_folder, from_collection, from_ids, from_query, make_spec, pdf_cache_for
+    from jipp_kb.pack.build import build_pack, pdf_cache_for
+    from jipp_kb.pack.documents import default_folder, make_spec
+    from jipp_kb.pack.select import from_collection, from_ids, from_query
 
     if sum(bool(x) for x in (collection, case_ids, query)) != 1:
         raise click.UsageError("choose the cases with exactly one of --collection, --cases or --query")
@@ -850,13 +854,14 @@ def pack(
         "lang": spec.lang,
         "cases": list(spec.case_ids),
         "pdf_pages": result.pages,
+        "pages": result.pdf_pages,
         "files": {name: str(path) for name, path in result.files.items()},
         "seconds": round(result.seconds, 3),
     }
     if as_json:
         _echo_json(data)
     else:
-        pages = f", handout.pdf {result.pages} pages" + (" (unchanged)" if result.pdf_reused else "") if result.pages else ""
+        pages = f", handout.pdf {result.pages} pages" + (" (PDFs unchanged)" if result.pdf_reused else "") if result.pages else ""
         click.echo(f"{len(spec.case_ids)} cases{pages} in {result.output}")
         for path in result.files.values():
             click.echo(f"  {path}")

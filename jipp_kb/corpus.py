@@ -7,6 +7,7 @@ files are reported and left out; the valid ones still go through.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -70,6 +71,31 @@ class Corpus:
 
     def sorted_cases(self) -> list[Case]:
         return [self.cases[k] for k in sorted(self.cases)]
+
+
+Links = dict[str, list[str]]
+"""Case id -> case ids (or region names outside the corpus), each once, in the order first named."""
+
+
+def replication_links(cases: Iterable[Case]) -> tuple[Links, Links]:
+    """Who each case was replicated from and by, both directions of every link.
+
+    If B says it replicated A, A counts as replicated by B even when A forgot to
+    list it; the site, the stats and the packs all read the links from here
+    (``validate.cross_file`` checks that both files list each other).
+    """
+    cases = list(cases)
+    ids = {c.id for c in cases}
+    rep_from = {c.id: list(dict.fromkeys(c.meta.replicated_from)) for c in cases}
+    rep_by = {c.id: list(dict.fromkeys(c.meta.replicated_by)) for c in cases}
+    for case in cases:
+        for ref in case.meta.replicated_from:
+            if ref in ids and case.id not in rep_by[ref]:
+                rep_by[ref].append(case.id)
+        for ref in case.meta.replicated_by:
+            if ref in ids and case.id not in rep_from[ref]:
+                rep_from[ref].append(case.id)
+    return rep_from, rep_by
 
 
 CASE_SUFFIXES = (".md", ".markdown")

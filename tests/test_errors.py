@@ -14,8 +14,9 @@ import jipp_kb
 from jipp_kb.cli import cli
 from jipp_kb.errors import JippError
 
-INTERNAL = {"jipp_kb.load.BadValue", "jipp_kb.load.ReadError"}
-"""Raised and caught inside the loader, which turns them into located problems; never reach the user as exceptions."""
+INTERNAL = {"jipp_kb.load.BadValue", "jipp_kb.load.ReadError", "jipp_kb.e5file.E5FileError"}
+"""Raised and caught inside one module, which turns them into located problems (the loader) or a ModelError
+(the ONNX engine reading the model's weights); they never reach the user as they are."""
 
 
 def _exception_classes() -> list[type]:

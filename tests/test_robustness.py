@@ -245,7 +245,7 @@ def test_pack_writes_its_folder_again_and_force_overwrites(repo: Path):
 
 
 def test_matrix_csv_neutralises_spreadsheet_formulas():
-    from jipp_kb.pack.build import csv_cell
+    from jipp_kb.pack.documents import csv_cell
 
     assert [csv_cell(v) for v in ("=HYPERLINK(1)", "+1", "-2", "@SUM(A1)", "\t=1", "Biasa", "", "1 = 1")] == [
         "'=HYPERLINK(1)",

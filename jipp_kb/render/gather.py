@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jipp_kb.corpus import Case, Corpus
+from jipp_kb.corpus import Case, Corpus, replication_links
 from jipp_kb.glossary import term_finder
 from jipp_kb.schema import Collection, GlossaryEntry
 
@@ -71,7 +71,7 @@ def gather(corpus: Corpus, similar: Similar, corpus_dir: Path) -> Gathered:
     g.jenis = _index((c.meta.jenis, c.id) for c in cases)
     g.tahapan = _index((c.meta.tahapan, c.id) for c in cases)
     g.status = _index((c.meta.status, c.id) for c in cases)
-    g.replicated_from, g.replicated_by = _replication(cases)
+    g.replicated_from, g.replicated_by = replication_links(cases)
     g.similar = {
         cid: [(other, reason) for other, reason in similar.get(cid, []) if other in by_id and other != cid]
         for cid in by_id
@@ -85,21 +85,6 @@ def gather(corpus: Corpus, similar: Similar, corpus_dir: Path) -> Gathered:
     g.terms = term_finder(corpus.glossary)
     g.glossary_key = hashlib.sha256(json.dumps([e.model_dump() for e in corpus.glossary], sort_keys=True).encode()).hexdigest()[:16]
     return g
-
-
-def _replication(cases: list[Case]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Both directions of every link: if B says it replicated A, A's page shows B even if A forgot to list it."""
-    ids = {c.id for c in cases}
-    rep_from = {c.id: list(dict.fromkeys(c.meta.replicated_from)) for c in cases}
-    rep_by = {c.id: list(dict.fromkeys(c.meta.replicated_by)) for c in cases}
-    for case in cases:
-        for ref in case.meta.replicated_from:
-            if ref in ids and case.id not in rep_by[ref]:
-                rep_by[ref].append(case.id)
-        for ref in case.meta.replicated_by:
-            if ref in ids and case.id not in rep_from[ref]:
-                rep_from[ref].append(case.id)
-    return rep_from, rep_by
 
 
 def _repo_file(case: Case, root: str, prefix: str) -> str:

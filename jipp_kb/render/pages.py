@@ -28,8 +28,18 @@ from jipp_kb.schema import SECTIONS, SECTIONS_EN
 
 EXCERPT_WORDS = 32
 HOME_LIST = 6
-PACK_FILES: tuple[tuple[str, str], ...] = (("html", "handout.html"), ("pdf", "handout.pdf"))
-"""Learning-pack files a collection page links to, when the packs step has written them."""
+PACK_DOCUMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("handout", ("handout.pdf", "handout.html")),
+    ("handout_short", ("handout-short.pdf", "handout-short.html")),
+    ("matrix", ("matrix.pdf", "matrix.html", "matrix.csv")),
+    ("questions", ("questions.pdf", "questions.html")),
+    ("agenda", ("agenda.pdf", "agenda.html")),
+    ("rtl", ("rtl.pdf", "rtl.html")),
+    ("evaluation", ("evaluation.pdf", "evaluation.html")),
+    ("markdown", ("pack.md",)),
+    ("zip", ("pack.zip",)),
+)
+"""A learning pack's documents and their files, in the order a collection page lists them (the pack builder writes them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +100,8 @@ class SiteInfo:
     repo_url: str
     edit_branch: str
     searchable: bool
-    downloads: dict[str, list[tuple[str, str]]]
-    """Collection id -> [(kind, file name)] of pack files present in the output."""
+    downloads: dict[str, list[tuple[str, list[str]]]]
+    """Collection id -> [(document, [file names])] of pack files present in the output."""
     about_html: str
     api_url: str = ""
     """Base URL of a `jipp-kb serve` elsewhere; empty: ask the site's own server."""
@@ -566,7 +576,10 @@ class Views:
                     "description": description,
                     "audience": col.audience,
                     "cards": [self.card(i) for i in present],
-                    "downloads": [{"kind": kind, "url": u.pack_file(cid, name)} for kind, name in self.info.downloads.get(cid, [])],
+                    "downloads": [
+                        {"doc": doc, "files": [{"kind": name.rsplit(".", 1)[-1], "url": u.pack_file(cid, name)} for name in names]}
+                        for doc, names in self.info.downloads.get(cid, [])
+                    ],
                 }
             }
             crumbs = self.crumbs((title, u.facet("koleksi")), (self.collection_title(cid), None))

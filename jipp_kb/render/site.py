@@ -36,8 +36,8 @@ from jipp_kb.render.feed import MAX_ENTRIES, FeedEntry, atom_feed
 from jipp_kb.render.gather import Gathered, Similar, gather
 from jipp_kb.render.i18n import I18nError, Strings, flat_keys
 from jipp_kb.render.markdown import HtmlCache, page_html
-from jipp_kb.render.pages import PACK_FILES, Page, SiteInfo, Views, key_data
 from jipp_kb.progress import Progress, silent
+from jipp_kb.render.pages import PACK_DOCUMENTS, Page, SiteInfo, Views, key_data
 from jipp_kb.render.publish import staged
 from jipp_kb.render.search_terms import FILE as TERMS_FILE
 from jipp_kb.render.search_terms import search_terms
@@ -332,17 +332,18 @@ def _chrome(theme: Theme, lang: str, urls: Urls, site: dict) -> dict:
 # -- hooks ------------------------------------------------------------------------------------
 
 
-def pack_downloads(output: Path, collection_ids: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
-    """Hook for the learning-pack builder: the pack files present in the output, per collection.
+def pack_downloads(output: Path, collection_ids: Iterable[str]) -> dict[str, list[tuple[str, list[str]]]]:
+    """Hook for the learning-pack builder: the pack documents present in the output, per collection.
 
-    The packs step writes ``<output>/packs/<collection-id>/handout.html`` and
-    ``handout.pdf``; a collection page links to whichever exist. Build the packs
-    first, or run the site build again after them (it only re-renders the
-    collection pages whose links changed).
+    The packs step writes ``<output>/packs/<collection-id>/`` (``PACK_DOCUMENTS``:
+    handout.pdf, matrix.csv, pack.zip, …); a collection page links to the files
+    that exist. Build the packs first, or run the site build again after them
+    (it only re-renders the collection pages whose links changed).
     """
-    out: dict[str, list[tuple[str, str]]] = {}
+    out: dict[str, list[tuple[str, list[str]]]] = {}
     for cid in collection_ids:
-        present = [(kind, name) for kind, name in PACK_FILES if (output / Urls.pack_file_path(cid, name)).is_file()]
+        docs = [(doc, [n for n in names if (output / Urls.pack_file_path(cid, n)).is_file()]) for doc, names in PACK_DOCUMENTS]
+        present = [(doc, names) for doc, names in docs if names]
         if present:
             out[cid] = present
     return out
