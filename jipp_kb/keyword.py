@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -21,6 +20,7 @@ from whoosh.analysis import LowercaseFilter, RegexTokenizer, Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from jipp_kb.errors import NoIndex
+from jipp_kb.progress import Progress, silent
 from jipp_kb import store
 from jipp_kb.analysis import Analysis, plain_text
 from jipp_kb.glossary import expansions
@@ -143,7 +143,7 @@ class IndexReport:
 
 
 def build(
-    root: Path, cases: list, glossary: list[dict], analysis: Analysis = Analysis(), rebuild: bool = False, progress: Callable | None = None
+    root: Path, cases: list, glossary: list[dict], analysis: Analysis = Analysis(), rebuild: bool = False, progress: Progress = silent
 ) -> IndexReport:
     """Bring the keyword index under ``root`` up to date with ``cases``.
 
@@ -158,9 +158,11 @@ def build(
         gen = store.new_generation(root, NAME)
         ix = index.create_in(str(gen), make_schema(analysis))
         writer = ix.writer(limitmb=128)
-        for case in _progress(cases, progress):
-            writer.add_document(**document(case))
-            report.added.append(case.id)
+        with progress(len(cases), "Indexing cases") as bar:
+            for case in cases:
+                writer.add_document(**document(case))
+                report.added.append(case.id)
+                bar.update(1)
         writer.commit()
         _write_meta(gen, analysis, glossary, fresh_bytes=_size(gen))
         store.publish(root, NAME, gen)
@@ -174,9 +176,12 @@ def build(
     for cid in sorted(set(indexed) - set(wanted)):
         writer.delete_by_term("id", cid)
         report.deleted.append(cid)
-    for case in _progress([c for c in cases if indexed.get(c.id) != c.digest], progress):
-        writer.update_document(**document(case))
-        (report.updated if case.id in indexed else report.added).append(case.id)
+    changed = [c for c in cases if indexed.get(c.id) != c.digest]
+    with progress(len(changed), "Indexing cases") as bar:
+        for case in changed:
+            writer.update_document(**document(case))
+            (report.updated if case.id in indexed else report.added).append(case.id)
+            bar.update(1)
     report.unchanged = len(cases) - len(report.added) - len(report.updated)
     if report.added or report.updated or report.deleted:
         writer.commit()
@@ -206,10 +211,6 @@ def _grown(ix: index.Index, live: Path, meta: dict) -> bool:
 
 def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.iterdir() if p.is_file())
-
-
-def _progress(items: list, progress: Callable | None) -> Iterable:
-    return progress(items) if progress and items else items
 
 
 def _write_meta(path: Path, analysis: Analysis, glossary: list[dict], fresh_bytes: int) -> None:

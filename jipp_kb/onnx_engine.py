@@ -28,8 +28,6 @@ from jipp_kb.models import ModelError
 
 CACHE_ENV = "JIPP_KB_CACHE"
 """Folder for files jipp-kb derives once per machine (default: $XDG_CACHE_HOME/jipp-kb, else ~/.cache/jipp-kb)."""
-BATCH_TOKENS = 4096
-"""Tokens per onnxruntime call: texts of similar length are batched together, so padding stays small."""
 
 
 def session(model: bytes | str, threads: int | None) -> onnxruntime.InferenceSession:
@@ -146,33 +144,25 @@ class E5OnnxEncoder:
         """One query vector."""
         return self.embed([text], passage=False)[0]
 
-    def embed(self, texts: list[str], passage: bool = True, batch: int = 0, progress: Callable[[int], None] | None = None) -> np.ndarray:
-        """Unit-length float32 vectors; windows of similar length are batched together (``batch`` texts, or by tokens)."""
-        windows: list[tuple[int, list[int]]] = []
-        for i, ids in enumerate(self.token_ids(texts, query=not passage)):
-            for start in range(0, max(len(ids), 1), self._window):
-                windows.append((i, [self.model.bos, *ids[start : start + self._window], self.model.eos]))
-        left = np.bincount([i for i, _ in windows], minlength=len(texts))
+    def embed(self, texts: list[str], passage: bool = True, progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Unit-length float32 vectors, one 512-token window at a time.
+
+        One window per run, never a padded batch: the int8 graph quantises its
+        activations with one scale per run, so in a batch a vector would depend
+        on its neighbours (cosine 0.997 apart), and an incremental index would
+        differ from a fresh one. Unbatched is also faster here: 1,312 tokens/s
+        against 285 in 4,096-token batches (60 chunks, 2 busy cores).
+        """
         total = np.zeros((len(texts), self.dimension), dtype=np.float64)
         weight = np.zeros(len(texts), dtype=np.float64)
-        order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
-        at = 0
-        while at < len(order):
-            width = len(windows[order[at]][1])
-            size = batch or max(1, BATCH_TOKENS // width)
-            rows = order[at : at + size]
-            at += len(rows)
-            means = self._run([windows[w][1] for w in rows])
-            done = 0
-            for w, mean in zip(rows, means):
-                i, ids = windows[w]
-                share = max(len(ids) - 2, 1)
-                total[i] += share * mean
+        for i, ids in enumerate(self.token_ids(texts, query=not passage)):
+            for start in range(0, max(len(ids), 1), self._window):
+                window = [self.model.bos, *ids[start : start + self._window], self.model.eos]
+                share = max(len(window) - 2, 1)
+                total[i] += share * self._run([window])[0]
                 weight[i] += share
-                left[i] -= 1
-                done += int(left[i] == 0)
-            if progress and done:
-                progress(done)
+            if progress:
+                progress(1)
         vectors = total / weight[:, None]
         return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
 

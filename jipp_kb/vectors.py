@@ -27,6 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from jipp_kb.errors import NoIndex
+from jipp_kb.progress import Progress, silent
 from jipp_kb import store
 from jipp_kb.analysis import plain_text
 from jipp_kb.models import TOKENS_PER_WORD, ModelInfo, chunk_words, model_info
@@ -146,13 +147,12 @@ class VectorReport:
     words_per_chunk: int
 
 
-def build(root: Path, cases: list, model: str, progress: Callable[[int], Callable[[int], None]] | None = None) -> VectorReport:
+def build(root: Path, cases: list, model: str, progress: Progress = silent) -> VectorReport:
     """Embed what changed and publish a new generation of the vector store.
 
     A case whose file is unchanged (same digest) keeps its chunks without
     being chunked again; a changed case is chunked, and only chunks whose text
-    is new are embedded. ``progress(total)`` returns a callback told how many
-    chunks each batch embedded.
+    is new are embedded, with ``progress`` told each batch.
     """
     info = model_info(model)
     name = store_name(info)
@@ -181,12 +181,8 @@ def build(root: Path, cases: list, model: str, progress: Callable[[int], Callabl
         return VectorReport(len(records), 0, len(records), info.name, words)
     texts = {r["key"]: r["text"] for r in records}
     missing = sorted(k for k in texts if k not in old_row)
-    fresh = dict(
-        zip(
-            missing,
-            encoder.embed([texts[k] for k in missing], passage=True, progress=progress(len(missing)) if progress and missing else None),
-        )
-    )
+    with progress(len(missing), "Embedding chunks") as bar:
+        fresh = dict(zip(missing, encoder.embed([texts[k] for k in missing], passage=True, progress=bar.update)))
     old_vectors = np.load(live / "vectors.npy", mmap_mode="r") if meta else None
     matrix = np.zeros((len(records), encoder.dimension), dtype=np.float32)
     for i, r in enumerate(records):
