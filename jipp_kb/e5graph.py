@@ -6,8 +6,8 @@ LayerNorm) — written with onnxruntime's fused CPU operators (Attention,
 SkipLayerNormalization, BiasGelu), which its int8 quantiser turns into
 QAttention and int8 matrix products. Word, position and type embeddings are
 looked up outside the graph (``E5File.word_rows``): the 250,037-row table would
-make the file 384 MB. Input: summed embeddings [batch, tokens, 384] and a 0/1
-attention mask; output: the last hidden states, pooled by the caller.
+make the file 384 MB. Input: summed embeddings [batch, tokens, 384], no padding
+(one text a call); output: the last hidden states, pooled by the caller.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from onnx import TensorProto, helper, numpy_helper
 from jipp_kb.e5file import E5File
 
 MICROSOFT = "com.microsoft"
-GRAPH_VERSION = 2
+GRAPH_VERSION = 3
 """Bump when the graph or its quantisation changes, so cached builds are redone."""
 
 
@@ -48,7 +48,7 @@ def encoder_graph(model: E5File) -> onnx.ModelProto:
 
         qkv = np.concatenate([w("q.w"), w("k.w"), w("v.w")]).T  # [hidden, 3 × hidden], as Attention wants it
         qkv_bias = np.concatenate([w("q.b"), w("k.b"), w("v.b")])
-        context = node("Attention", [x, weight(f"{name}.qkv.w", qkv), weight(f"{name}.qkv.b", qkv_bias), "mask"],
+        context = node("Attention", [x, weight(f"{name}.qkv.w", qkv), weight(f"{name}.qkv.b", qkv_bias)],
                        f"{name}.context", num_heads=shape.heads)  # fmt: skip
         attended = node("MatMul", [context, weight(f"{name}.ao.w", w("ao.w").T)], f"{name}.ao")
         x = node("SkipLayerNormalization", [attended, x, weight(f"{name}.aln.w", w("aln.w")), weight(f"{name}.aln.b", w("aln.b")),
@@ -62,10 +62,7 @@ def encoder_graph(model: E5File) -> onnx.ModelProto:
     graph = helper.make_graph(
         nodes,
         "multilingual-e5-small",
-        [
-            helper.make_tensor_value_info("embeddings", TensorProto.FLOAT, ["batch", "tokens", shape.hidden]),
-            helper.make_tensor_value_info("mask", TensorProto.INT32, ["batch", "tokens"]),
-        ],
+        [helper.make_tensor_value_info("embeddings", TensorProto.FLOAT, ["batch", "tokens", shape.hidden])],
         [helper.make_tensor_value_info("hidden", TensorProto.FLOAT, ["batch", "tokens", shape.hidden])],
         weights,
     )

