@@ -187,7 +187,7 @@ Sorter = Callable[[Sequence[Unit]], list[list[str]]]
 
 
 def by_keywords(found: Sequence[Unit]) -> list[list[str]]:
-    """The default sorter: bold labels, then words (``needs_of``); measured best on the test half of the hand labels."""
+    """The default sorter: bold labels, then words (``needs_of``); sorting by meaning did not beat it (docs/packs.md)."""
     return [needs_of(unit) for unit in found]
 
 

@@ -4,11 +4,11 @@ Indonesian description of each heading.
 Two methods, both measured against hand labels by ``benchmarks/checklist_accuracy.py`` (docs/packs.md):
 ``nearest`` puts a sentence under the heading whose description is closest (or under none), and
 ``MeaningSorter`` keeps the keyword rules (``content.needs_of``) and asks the model only about the sentences
-they leave out. Neither beat the keyword rules on the test half of the labels without adding a wrong heading,
-so ``content.checklist`` still sorts by keywords unless it is given a ``MeaningSorter``.
+they leave out. Neither beat the keyword rules on the test half of the labels (the combination tied them,
+meaning alone was far worse), so ``content.checklist`` still sorts by keywords unless given a ``MeaningSorter``.
 
-Sentence vectors are kept in one file of the per-machine cache, keyed by the hash of the text: a pack build
-embeds a sentence once, ever. Each sentence is embedded alone because the int8 engine quantises a batch's
+Sentence vectors are kept in one file of the per-machine cache, keyed by the hash of the text: a sentence is
+embedded once per machine. Each sentence is embedded alone because the int8 engine quantises a batch's
 activations together, so a vector embedded beside other sentences differs (by up to 0.014) from the same
 sentence embedded alone; alone, the vector and the checklist depend only on the text.
 """
