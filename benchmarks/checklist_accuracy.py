@@ -26,7 +26,9 @@ from pathlib import Path
 import yaml
 
 from jipp_kb.corpus import load_corpus
-from jipp_kb.pack import content, meaning
+import checklist_meaning as meaning
+
+from jipp_kb.pack import content
 from jipp_kb.pack.content import Unit
 from jipp_kb.pack.select import from_collection
 
