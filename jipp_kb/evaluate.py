@@ -89,7 +89,7 @@ def evaluate(
             systems[f"hybrid (weighted α={alpha})"] = rankings_for(searcher, queries, "hybrid", fusion="weighted", alpha=alpha, floor=0.0)
         if grid:
             systems["default, no query understanding"] = rankings_for(searcher, queries, DEFAULT_MODE, infer=False)
-            for preference in (0.0, 0.1, 0.3, 0.5, 0.8):
+            for preference in (0.0, 0.3, 0.5, 0.8, 1.0, 1.5):
                 systems[f"default, preference {preference}"] = rankings_for(searcher, queries, DEFAULT_MODE, preference=preference)
             for floor in (0.0, 0.4, 0.5, 0.55, 0.6):
                 systems[f"default, floor {floor}"] = rankings_for(searcher, queries, DEFAULT_MODE, floor=floor)

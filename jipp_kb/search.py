@@ -23,11 +23,11 @@ MODES = ("keyword", "semantic", "hybrid")
 FUSIONS = ("rrf", "weighted")
 DEFAULT_MODE = "hybrid"
 DEFAULT_FUSION = "weighted"
-DEFAULT_ALPHA = 0.6
+DEFAULT_ALPHA = 0.7
 """Weight of the keyword side in weighted fusion: best on the tune halves of the judged queries (docs/search.md)."""
 DEFAULT_FLOOR = 0.15
 """A result scoring below this share of the best result's score is not shown (the relevance floor)."""
-PREFERENCE = 0.5
+PREFERENCE = 1.0
 """Added to a result's score (the best result scores 1) for each preference the query states: urusan, place, replication."""
 RRF_K = 60
 DEPTH = 100
