@@ -40,7 +40,11 @@ DEFAULT_EMBED_LIMIT = 400
 """Distinct complaints embedded (a sample when there are more); the rest are assigned by their words."""
 MIN_THEME_SHARE = 0.01
 """A cluster smaller than this share of the complaints (and than 3) joins its nearest theme."""
-SEEDS = 4
+SEEDS = 12
+LSA_DIMS = 30
+WORD_WEIGHT = 1.5
+"""Weight of the words beside the meaning in the combined view."""
+VIEWS = ("words", "meaning", "both")
 
 SLANG = {
     "sy": "saya", "sya": "saya", "tdk": "tidak", "gak": "tidak", "ga": "tidak", "nggak": "tidak", "ndak": "tidak", "ora": "tidak",
@@ -207,16 +211,16 @@ def _consensus(words, vectors: np.ndarray, max_themes: int) -> np.ndarray:
     n = words.shape[0]
     if n < 4:
         return np.zeros(n, dtype=int)
-    views = []
-    dims = min(50, words.shape[1] - 1, n - 1)
+    views = {}
+    dims = min(LSA_DIMS, words.shape[1] - 1, n - 1)
     if dims >= 2:
-        lsa = normalize(TruncatedSVD(dims, random_state=0).fit_transform(words))
-        views.append(lsa)
+        views["words"] = normalize(TruncatedSVD(dims, random_state=0).fit_transform(words))
     meaning = _centred(vectors)
     if len(meaning) == n and meaning.shape[1] > 1:
-        views.append(meaning)
-        if views[0] is not meaning:
-            views.append(normalize(np.hstack([meaning, 1.5 * views[0]])))
+        views["meaning"] = meaning
+        if "words" in views:
+            views["both"] = normalize(np.hstack([meaning, WORD_WEIGHT * views["words"]]))
+    views = [views[name] for name in VIEWS if name in views] or list(views.values())
     if not views:
         return np.zeros(n, dtype=int)
     top = max(2, min(max_themes, n // 4))
