@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -997,7 +998,12 @@ def complaints(
     reason = _protected(config, _corpus_path(ctx, corpus), output)
     if reason:
         raise click.UsageError(f"refusing to write the report into {output}: it {reason}; choose an empty or new folder")
-    say = None if quiet or as_json else (lambda message: click.echo(f"complaints: {message}", err=True))
+    started = time.perf_counter()
+    say = (
+        None
+        if quiet or as_json
+        else (lambda message: click.echo(f"complaints [{time.perf_counter() - started:5.1f} s]: {message}", err=True))
+    )
     options = Options(
         {name.removesuffix("_column"): value for name, value in columns.items()},
         examples=not no_examples,
@@ -1019,6 +1025,8 @@ def complaints(
         html = to_html(data, config.theme_path())
         write_atomic(output / "report.html", html.encode("utf-8"))
         if not no_pdf:
+            if say:
+                say("report.pdf: layout with WeasyPrint")
             pdf, _ = to_pdf(html)
             write_atomic(output / "report.pdf", pdf)
         write_atomic(output / "report.json", to_json(data).encode("utf-8"))

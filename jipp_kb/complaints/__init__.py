@@ -18,7 +18,7 @@ from pathlib import Path
 
 from jipp_kb.complaints.read import ComplaintFileError, Export, read_export
 from jipp_kb.complaints.redact import redact
-from jipp_kb.complaints.themes import DEFAULT_EMBED_LIMIT, group
+from jipp_kb.complaints.themes import DEFAULT_EMBED_LIMIT, group, one_thread
 from jipp_kb.config import Config
 
 EXAMPLES = 3
@@ -69,41 +69,42 @@ def analyse(path: Path, config: Config, options: Options, report: Callable[[str]
     def embed(texts: list[str]):
         return encoder.embed(texts, passage=False, batch=16)
 
-    say("grouping by meaning")
+    say(f"redacted; grouping {len(redacted)} complaints by meaning")
     grouping = group(redacted, embed, encoder.count_tokens, options.embed_limit, options.max_themes)
     urls = Urls.from_base_url(config.base_url)
     total = len(redacted)
     days = [c.day for c in export.complaints]
     all_months = month_range(monthly(days))
     themes, gaps = [], []
-    try:
-        say(f"{len(grouping.themes)} themes: matching the library's innovations")
-        for rank, theme in enumerate(grouping.themes, 1):
-            innovations, addressed = innovations_for(searcher, theme.words, lambda cid: urls.origin + urls.case(cid))
-            urusan = urusan_for(
-                theme.words, innovations, lambda cid: str((searcher.keyword.stored(cid) or {}).get("urusan", "")).split(",")
-            )
-            members = [export.complaints[i] for i in theme.members]
-            entry = {
-                "rank": rank,
-                "name": ", ".join(theme.words) or "(tanpa kata / no words)",
-                "words": theme.words,
-                "count": len(theme.members),
-                "share": round(len(theme.members) / total, 4),
-                "months": dict(sorted(monthly([c.day for c in members]).items())),
-                "agencies": [{"name": a, "count": n} for a, n in _top(Counter(c.agency for c in members if c.agency), AGENCIES)],
-                "urusan": urusan,
-                "urusan_en": urusan_english(urusan),
-                "rows": sorted(c.row for c in members),
-                "examples": [_clip(redacted[i]) for i in theme.central[:EXAMPLES]] if options.examples else [],
-                "innovations": [{**vars(i), "reason": i.reason} for i in innovations],
-                "gap": not addressed,
-            }
-            themes.append(entry)
-            if not addressed:
-                gaps.append({"rank": rank, "name": entry["name"], "count": entry["count"], "urusan": urusan})
-    finally:
-        searcher.close()
+    with one_thread():
+        try:
+            say(f"{len(grouping.themes)} themes: matching the library's innovations")
+            for rank, theme in enumerate(grouping.themes, 1):
+                innovations, addressed = innovations_for(searcher, theme.words, lambda cid: urls.origin + urls.case(cid))
+                urusan = urusan_for(
+                    theme.words, innovations, lambda cid: str((searcher.keyword.stored(cid) or {}).get("urusan", "")).split(",")
+                )
+                members = [export.complaints[i] for i in theme.members]
+                entry = {
+                    "rank": rank,
+                    "name": ", ".join(theme.words) or "(tanpa kata / no words)",
+                    "words": theme.words,
+                    "count": len(theme.members),
+                    "share": round(len(theme.members) / total, 4),
+                    "months": dict(sorted(monthly([c.day for c in members]).items())),
+                    "agencies": [{"name": a, "count": n} for a, n in _top(Counter(c.agency for c in members if c.agency), AGENCIES)],
+                    "urusan": urusan,
+                    "urusan_en": urusan_english(urusan),
+                    "rows": sorted(c.row for c in members),
+                    "examples": [_clip(redacted[i]) for i in theme.central[:EXAMPLES]] if options.examples else [],
+                    "innovations": [{**vars(i), "reason": i.reason} for i in innovations],
+                    "gap": not addressed,
+                }
+                themes.append(entry)
+                if not addressed:
+                    gaps.append({"rank": rank, "name": entry["name"], "count": entry["count"], "urusan": urusan})
+        finally:
+            searcher.close()
     dated = sorted(d for d in days if d)
     data = {
         "source": {

@@ -156,15 +156,15 @@ def group(
     clipped = [" ".join(distinct[i].split()[:EMBED_WORDS]) for i in sample]
     vectors = embed(clipped) if clipped else np.zeros((0, 1))
     tokens = sum(count_tokens(t) for t in clipped) if count_tokens else 0
-    labels_sample = _consensus(words[sample], vectors, max_themes)
-    labels = np.full(len(distinct), -1)
-    labels[sample] = labels_sample
-    rest = np.setdiff1d(np.arange(len(distinct)), sample)
-    if len(rest):
-        if len(set(labels_sample)) > 1:
+    with one_thread():
+        labels_sample = _consensus(words[sample], vectors, max_themes)
+        labels = np.full(len(distinct), -1)
+        labels[sample] = labels_sample
+        rest = np.setdiff1d(np.arange(len(distinct)), sample)
+        if len(rest) and len(set(labels_sample)) > 1:
             classifier = LogisticRegression(C=4.0, max_iter=2000).fit(words[sample], labels_sample)
             labels[rest] = classifier.predict(words[rest])
-        else:
+        elif len(rest):
             labels[rest] = labels_sample[0]
     labels = _absorb_small(labels, weight, words)
     members_of: dict[int, list[int]] = defaultdict(list)
@@ -182,6 +182,14 @@ def group(
         themes.append(Theme(members, names.get(label, []), centroid, _central(forms, members, index_of, sample, in_sample, centred)))
     themes.sort(key=lambda t: (-len(t.members), t.words))
     return Grouping(themes, len(distinct), len(sample), tokens)
+
+
+def one_thread():
+    """BLAS on one thread: the matrices here are small, and on a busy machine multithreaded BLAS spun so that
+    k-means on 400 complaints took 1 s a run instead of 6 ms (160 s against 2 s for the consensus, measured)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1)
 
 
 def _sample(distinct: list[str], limit: int) -> np.ndarray:
