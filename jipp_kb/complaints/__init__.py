@@ -18,7 +18,7 @@ from pathlib import Path
 
 from jipp_kb.complaints.read import ComplaintFileError, Export, read_export
 from jipp_kb.complaints.redact import redact
-from jipp_kb.complaints.themes import DEFAULT_EMBED_LIMIT, group, one_thread
+from jipp_kb.complaints.themes import DEFAULT_EMBED_LIMIT, group, normal_form, one_thread
 from jipp_kb.config import Config
 
 EXAMPLES = 3
@@ -96,7 +96,7 @@ def analyse(path: Path, config: Config, options: Options, report: Callable[[str]
                     "urusan": urusan,
                     "urusan_en": urusan_english(urusan),
                     "rows": sorted(c.row for c in members),
-                    "examples": [_clip(redacted[i]) for i in theme.central[:EXAMPLES]] if options.examples else [],
+                    "examples": _examples(redacted, theme.central) if options.examples else [],
                     "innovations": [{**vars(i), "reason": i.reason} for i in innovations],
                     "gap": not addressed,
                 }
@@ -145,6 +145,19 @@ def pack_cases(data: dict, top: int, per_theme: int = 2) -> tuple[list[str], lis
             if inn["id"] not in chosen:
                 chosen.append(inn["id"])
     return chosen, names
+
+
+def _examples(redacted: list[str], central: list[int]) -> list[str]:
+    """The most typical complaints of a theme, skipping one that opens like one already chosen (the same complaint, reworded)."""
+    chosen, openings = [], set()
+    for i in central:
+        opening = " ".join(normal_form(redacted[i]).split()[:6])
+        if opening not in openings:
+            openings.add(opening)
+            chosen.append(_clip(redacted[i]))
+        if len(chosen) == EXAMPLES:
+            break
+    return chosen
 
 
 def _top(counter: Counter, n: int) -> list[tuple[str, int]]:

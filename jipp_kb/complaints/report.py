@@ -57,18 +57,34 @@ def to_html(report: dict, theme_dir: Path | None = None) -> str:
     )
     months = report["period"]["months"]
     trends = {
-        t["rank"]: Markup(
-            vertical_bars(
-                [Bar(m[2:], t["months"].get(m, 0)) for m in months],
-                chart_id=f"tren-{t['rank']}",
-                title=f"Tren bulanan / monthly trend: {t['name']}",
-                width=360,
-                height=110,
-            )
+        t["rank"]: vertical_bars(
+            [Bar(_month_label(m), t["months"].get(m, 0)) for m in months],
+            chart_id=f"tren-{t['rank']}",
+            title=f"Tren bulanan / monthly trend: {t['name']}",
+            width=420,
+            height=110,
         )
         for t in report["themes"]
     }
+    overview, trends = _print_ready(overview), {rank: Markup(_print_ready(svg)) for rank, svg in trends.items()}
     return env.get_template("report.html").render(report=report, css=css, overview=Markup(overview), trends=trends, version=__version__)
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+
+
+def _month_label(month: str) -> str:
+    """'2026-03' as 'Mar 26': short enough for twelve bars side by side."""
+    return f"{MONTHS[int(month[5:]) - 1]} {month[2:4]}"
+
+
+def _print_ready(svg: str) -> str:
+    """The site's charts take colour and type size from the site's stylesheet; WeasyPrint does not apply it inside SVG."""
+    return (
+        svg.replace('class="chart-bar"', 'class="chart-bar" fill="#0b5c8a"')
+        .replace('class="chart-label"', 'class="chart-label" font-size="10" font-family="DejaVu Sans, sans-serif"')
+        .replace('class="chart-value"', 'class="chart-value" font-size="10" font-family="DejaVu Sans, sans-serif"')
+    )
 
 
 def to_pdf(html: str) -> tuple[bytes, int]:

@@ -62,6 +62,7 @@ GENERIC = frozenset(
     pelapor nama email telepon alamat nik nomor kontak hubungi info informasi ya iye mi ji ki kodong tawwa dong deh sih kok kah pun lah
     yang dan di ke dari untuk dengan ini itu karena jadi atau tapi tetapi akan pada oleh sama saja masih kalau lebih semua banyak
     masalah tahu pernah selaku tokoh mengalami hal melayani waktu dibina mewakili tanpa dipakai dibuat kembali luar biasa
+    terima kasih lapor berkali merugikan selesai
     the a an is are to of and in for our we it not no please this that have has been there has was were they our at on
     by be can cannot does do with from asap keeps still every""".split()
 )
