@@ -944,7 +944,7 @@ def complaints(
     require("search", "jipp-kb complaints")
     require("site", "jipp-kb complaints")
     require("complaints", "jipp-kb complaints")
-    from jipp_kb.complaints import ComplaintError, ComplaintFileError, Options, analyse
+    from jipp_kb.complaints import Options, analyse
     from jipp_kb.complaints.report import to_html, to_json, to_pdf, write_atomic
     from jipp_kb.complaints.themes import DEFAULT_EMBED_LIMIT
 
@@ -965,10 +965,7 @@ def complaints(
         max_themes=max_themes,
         pack_themes=pack_themes,
     )
-    try:
-        data, export = analyse(file, config, options, say)
-    except (ComplaintFileError, ComplaintError) as exc:
-        raise click.ClickException(str(exc)) from None
+    data, export = analyse(file, config, options, say)
     for warning in export.warnings[:20]:
         click.echo(f"warning: {warning}", err=True)
     if len(export.warnings) > 20:
@@ -1002,7 +999,7 @@ def _complaints_pack(ctx: click.Context, config, corpus: Path | None, data: dict
     """The learning pack of the top themes' innovations, through the pack builder's public entry point."""
     from jipp_kb.complaints import pack_cases
     from jipp_kb.corpus import load_corpus
-    from jipp_kb.pack import PackError, PackSpec, build_pack
+    from jipp_kb.pack import PackSpec, build_pack
 
     ids, themes = pack_cases(data, top)
     loaded = load_corpus(_corpus_path(ctx, corpus))
@@ -1018,8 +1015,5 @@ def _complaints_pack(ctx: click.Context, config, corpus: Path | None, data: dict
         description="Tema / themes: " + "; ".join(themes),
     )
     _check_pack_folder(ctx, config, corpus, folder, force=False)
-    try:
-        result = build_pack(loaded, spec, folder, pdf=pdf, report=say)
-    except PackError as exc:
-        raise click.ClickException(str(exc)) from None
+    result = build_pack(loaded, spec, folder, pdf=pdf, report=say)
     return {"folder": str(folder), "themes": themes, "cases": ids, "files": sorted(p.name for p in result.files.values())}

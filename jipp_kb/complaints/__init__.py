@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jipp_kb.errors import JippError
 from jipp_kb.complaints.read import ComplaintFileError, Export, read_export
 from jipp_kb.complaints.redact import redact
 from jipp_kb.complaints.themes import DEFAULT_EMBED_LIMIT, group, normal_form, one_thread
@@ -26,7 +27,7 @@ EXAMPLE_CHARS = 280
 AGENCIES = 5
 
 
-class ComplaintError(ValueError):
+class ComplaintError(JippError, ValueError):
     """A run that cannot go on (no index, unwritable folder); the message says what to do."""
 
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from jipp_kb.errors import JippError
+
 FIELDS = ("id", "date", "channel", "agency", "category", "title", "text", "status")
 USUAL_NAMES: dict[str, tuple[str, ...]] = {
     "id": ("id", "no", "nomor", "id laporan", "nomor laporan", "tracking id", "kode", "no tiket"),
@@ -56,7 +58,7 @@ MONTHS_ID = {
 }
 
 
-class ComplaintFileError(ValueError):
+class ComplaintFileError(JippError, ValueError):
     """A file that cannot be read as complaints; the message is ``path[:line]: column: what to do``."""
 
 
