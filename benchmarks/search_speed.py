@@ -85,36 +85,29 @@ def warm(index_dir: Path, model: str, mode: str, rounds: int = 5) -> list[float]
 
 
 def synthetic(n: int) -> Path:
-    """A keyword index over n generated cases plus random vectors of the real shape."""
-    from site_build import generate
+    """A keyword index over n cases of benchmarks/synth.py plus perturbed copies of real chunk vectors."""
+    from synth import case_id, generate, synthetic_vectors, template_of
 
     from jipp_kb import keyword, store, vectors
     from jipp_kb.config import DEFAULT_MODEL
     from jipp_kb.corpus import load_corpus
     from jipp_kb.models import model_info
 
-    base = Path(f"/tmp/jipp-bench-search/{n}")
-    index_dir = base / "jipp"
+    base = Path(f"/tmp/synth/{n}")
+    index_dir = Path(f"/tmp/synth/{n}-index")
     if store.current(index_dir, "keyword") is None:
-        generate(n, base / "corpus")
-        corpus = load_corpus(base / "corpus")
+        generate(n, base)
+        corpus = load_corpus(base)
         start = time.perf_counter()
-        keyword.build(index_dir, corpus.sorted_cases(), [])
+        keyword.build(index_dir, corpus.sorted_cases(), corpus.glossary)
         print(f"keyword index of {n} cases: {time.perf_counter() - start:.1f} s", file=sys.stderr)
-        info = model_info(DEFAULT_MODEL)
-        rng = np.random.default_rng(7)
-        chunks = [
-            {"case": c.id, "section": s, "key": f"{c.id}-{j}", "text": ""}
-            for c in corpus.sorted_cases()
-            for j, s in enumerate(c.sections)
-            for _ in range(1)
-        ]
-        chunks = chunks + chunks[: len(chunks) // 9]  # about 10 chunks per case
-        matrix = rng.standard_normal((len(chunks), 384)).astype(np.float32)
-        matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    info = model_info(DEFAULT_MODEL)
+    if store.current(index_dir, vectors.store_name(info)) is None:
+        ids = [case_id(i) for i in range(n)]
+        records, matrix = synthetic_vectors(ids, [template_of(i) for i in range(n)], ROOT / ".jipp", DEFAULT_MODEL)
         gen = store.new_generation(index_dir, vectors.store_name(info))
         np.save(gen / "vectors.npy", matrix)
-        (gen / "chunks.json").write_text(json.dumps({"model": info.name, "words_per_chunk": 274, "chunks": chunks}), encoding="utf-8")
+        (gen / "chunks.json").write_text(json.dumps({"model": info.name, "words_per_chunk": 274, "chunks": records}), encoding="utf-8")
         store.publish(index_dir, vectors.store_name(info), gen)
     return index_dir
 
