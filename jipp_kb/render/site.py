@@ -39,7 +39,7 @@ from jipp_kb.render.pages import PACK_FILES, Page, SiteInfo, Views, key_data
 from jipp_kb.render.publish import staged
 from jipp_kb.render.search_terms import FILE as TERMS_FILE
 from jipp_kb.render.search_terms import search_terms
-from jipp_kb.render.sitemap import SitemapEntry, sitemap_xml
+from jipp_kb.render.sitemap import SitemapEntry, part_names, sitemap_files
 from jipp_kb.render.theme import ThemeDirs, ThemeError
 from jipp_kb.render.urls import LANGS, SEARCH_BUNDLE, UrlError, Urls
 
@@ -518,13 +518,17 @@ def _build(
 def _write_sitemap(writer: Writer, urls: Urls, plans: list[tuple[str, Urls, Strings, Page]], settings: list) -> None:
     listed = [(lang, page.path, page.lastmod) for lang, _, _, page in plans if page.in_sitemap]
     key = _key(settings, "sitemap", listed)
-    if writer.up_to_date("sitemap.xml", key):
+    names = part_names(len(listed))
+    fresh = [name for name in names if not writer.up_to_date(name, key)]
+    if not fresh:
         return
     entries = []
     for lang, path, lastmod in listed:
         alternates = tuple((other, urls.absolute(urls.page(path, other))) for other in LANGS)
         entries.append(SitemapEntry(urls.absolute(urls.page(path, lang)), alternates, lastmod))
-    writer.write("sitemap.xml", sitemap_xml(entries), key)
+    for name, data in sitemap_files(entries, lambda name: urls.absolute(urls.base + name)).items():
+        if name in fresh:
+            writer.write(name, data, key)
 
 
 def _write_feed(writer: Writer, g: Gathered, urls: Urls, t: Strings, config: Config) -> None:
