@@ -34,7 +34,7 @@ def index_corpus(
     with store.write_lock(root, notify=lambda m: click.echo(m, err=True)):
         store.remove_leftovers(root)
         with _bar(quiet, len(cases), "keyword index") as bar:
-            kw = keyword.build(root, cases, glossary_dicts(corpus), analysis, rebuild=rebuild, progress=bar)
+            kw = keyword.build(root, cases, glossary_dicts(corpus), analysis, rebuild=rebuild, progress=bar, engine=config.keyword_engine)
         vec = None
         if semantic:
             from jipp_kb import vectors
