@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/index_speed.py 1000
 
-Uses benchmarks/site_build.py's seeded generator (about 700 words a case).
+Uses benchmarks/synth.py's seeded generator (the real corpus's vocabulary and mix of profiles and case studies).
 Each run is a whole `jipp-kb index` process, so corpus loading, the keyword
 index and the embedding index (int8 ONNX, 2 threads) are all counted. The
 first full run also exports the model (its time is printed separately).
@@ -34,7 +34,7 @@ def index(corpus: Path, index_dir: Path, *extra: str) -> tuple[float, dict]:
 
 
 def main() -> None:
-    from site_build import generate
+    from synth import generate
 
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     base = Path(f"/tmp/jipp-bench-index/{n}")

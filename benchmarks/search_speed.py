@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -61,7 +62,7 @@ def cold(index_dir: Path, mode: str | None, runs: int = 10) -> list[float]:
     times = []
     for i in range(runs + 1):
         start = time.perf_counter()
-        command = [str(ROOT / ".venv/bin/jipp-kb"), "search", QUERIES[i % len(QUERIES)], "--index-dir", str(index_dir), "-n", "10"]
+        command = [sys.executable, "-m", "jipp_kb", "search", QUERIES[i % len(QUERIES)], "--index-dir", str(index_dir), "-n", "10"]
         subprocess.run(command + (["--mode", mode] if mode else []), check=True, capture_output=True)
         if i:  # the first run warms the file cache
             times.append(time.perf_counter() - start)
@@ -84,6 +85,52 @@ def warm(index_dir: Path, model: str, mode: str, rounds: int = 5) -> list[float]
     return times
 
 
+def judged() -> list[str]:
+    """The judged queries' texts (tests/data/queries.yml): officials' words, typos, places, English."""
+    from jipp_kb.evaluate import load_queries
+
+    return [q.text for q in load_queries(ROOT / "tests/data/queries.yml")]
+
+
+def fresh(index_dir: Path, model: str, mode: str) -> list[float]:
+    """Each judged query once, after warming up on QUERIES: every query is embedded (nothing cached)."""
+    from jipp_kb.search import Searcher
+
+    searcher = Searcher(index_dir, model)
+    for q in QUERIES:
+        searcher.search(q, mode)
+    times = []
+    for q in judged():
+        start = time.perf_counter()
+        [r.snippet for r in searcher.search(q, mode, limit=10).results]
+        times.append(time.perf_counter() - start)
+    searcher.close()
+    return times
+
+
+def agreement(index_dir: Path, model: str) -> None:
+    """How much the keyword first stage changes results: top-10 overlap with exact scoring of every match."""
+    from jipp_kb import keyword
+    from jipp_kb.search import Searcher
+
+    searcher = Searcher(index_dir, model)
+    queries = QUERIES + judged()
+    capped = {m: [[r.id for r in searcher.search(q, m, limit=10, snippets=False).results] for q in queries] for m in ("keyword", "hybrid")}
+    bound, keyword.CANDIDATES = keyword.CANDIDATES, 10**9
+    try:
+        searcher.keyword._stored.clear()
+        for m in ("keyword", "hybrid"):
+            exact = [[r.id for r in searcher.search(q, m, limit=10, snippets=False).results] for q in queries]
+            shared = [len(set(a) & set(b)) / max(1, len(b)) for a, b in zip(capped[m], exact, strict=True)]
+            same = sum(a == b for a, b in zip(capped[m], exact, strict=True))
+            print(
+                f"first stage vs exact, {m}: top-10 overlap {statistics.mean(shared):.3f}; identical top 10 for {same}/{len(queries)} queries"
+            )
+    finally:
+        keyword.CANDIDATES = bound
+    searcher.close()
+
+
 def synthetic(n: int) -> Path:
     """A keyword index over n cases of benchmarks/synth.py plus perturbed copies of real chunk vectors."""
     from synth import case_id, generate, synthetic_vectors, template_of
@@ -91,6 +138,7 @@ def synthetic(n: int) -> Path:
     from jipp_kb import keyword, store, vectors
     from jipp_kb.config import DEFAULT_MODEL
     from jipp_kb.corpus import load_corpus
+    from jipp_kb.indexer import glossary_dicts
     from jipp_kb.models import model_info
 
     base = Path(f"/tmp/synth/{n}")
@@ -99,7 +147,7 @@ def synthetic(n: int) -> Path:
         generate(n, base)
         corpus = load_corpus(base)
         start = time.perf_counter()
-        keyword.build(index_dir, corpus.sorted_cases(), corpus.glossary)
+        keyword.build(index_dir, corpus.sorted_cases(), glossary_dicts(corpus))
         print(f"keyword index of {n} cases: {time.perf_counter() - start:.1f} s", file=sys.stderr)
     info = model_info(DEFAULT_MODEL)
     if store.current(index_dir, vectors.store_name(info)) is None:
@@ -122,16 +170,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--synthetic", type=int, default=0, help="use a generated corpus of N cases")
     parser.add_argument("--index-dir", type=Path, default=ROOT / ".jipp")
+    parser.add_argument("--no-cold", action="store_true", help="skip the whole-process runs")
     args = parser.parse_args()
     from jipp_kb.config import DEFAULT_MODEL
 
     index_dir = synthetic(args.synthetic) if args.synthetic else args.index_dir
     label = f"{args.synthetic} synthetic cases" if args.synthetic else "the corpus"
     print(f"search speed on {label} ({index_dir})")
-    report("cold `jipp-kb search` (default mode)", cold(index_dir, None))
-    report("cold `jipp-kb search --mode keyword`", cold(index_dir, "keyword"))
+    print(f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    if not args.no_cold:
+        report("cold `jipp-kb search` (default mode)", cold(index_dir, None))
+        report("cold `jipp-kb search --mode keyword`", cold(index_dir, "keyword"))
     for mode in ("keyword", "semantic", "hybrid"):
         report(f"warm {mode}", warm(index_dir, DEFAULT_MODEL, mode))
+    report("warm hybrid, new queries", fresh(index_dir, DEFAULT_MODEL, "hybrid"))
+    agreement(index_dir, DEFAULT_MODEL)
 
 
 if __name__ == "__main__":
