@@ -420,7 +420,7 @@ def _build(
         base_urls = Urls.from_base_url(config.base_url)
     except UrlError as exc:
         raise SiteError(str(exc)) from None
-    terms = search_terms(corpus.glossary, corpus.sorted_cases())
+    terms = search_terms(corpus.glossary, corpus.sorted_cases(), cache / "search-terms-words.json")
     versions = {name: hashlib.sha256(data).hexdigest()[:10] for name, data in [*theme.static.items(), (TERMS_FILE, terms)]}
     base_urls = Urls(base_urls.base, base_urls.origin, "id", versions)
 
