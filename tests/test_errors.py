@@ -14,9 +14,10 @@ import jipp_kb
 from jipp_kb.cli import cli
 from jipp_kb.errors import JippError
 
-INTERNAL = {"jipp_kb.load.BadValue", "jipp_kb.load.ReadError", "jipp_kb.e5file.E5FileError"}
+INTERNAL = {"jipp_kb.load.BadValue", "jipp_kb.load.ReadError", "jipp_kb.e5file.E5FileError", "jipp_kb.tantivy_index.Unsupported"}
 """Raised and caught inside one module, which turns them into located problems (the loader) or a ModelError
-(the ONNX engine reading the model's weights); they never reach the user as they are."""
+(the ONNX engine reading the model's weights) or a fallback to whoosh (a query tantivy cannot rank); they never
+reach the user as they are."""
 
 
 def _exception_classes() -> list[type]:

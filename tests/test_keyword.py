@@ -79,12 +79,14 @@ def test_quoted_phrase_and_field_query(kw):
 
 def test_filters_and_facets(kw):
     res = kw.search("pelayanan", filters={"province": ["Sulawesi Selatan"]}, limit=100, facets=True)
-    assert res.hits and all(h._hit["province"] == "Sulawesi Selatan" for h in res.hits)
+    assert res.hits and all(kw.stored(h.id)["province"] == "Sulawesi Selatan" for h in res.hits)
     assert res.facets["province"] == {"Sulawesi Selatan": res.total}
     both = kw.search("pelayanan", filters={"province": ["Sulawesi Selatan", "Jawa Timur"], "jenis": ["digital"]}, limit=100)
-    assert all(h._hit["province"] in ("Sulawesi Selatan", "Jawa Timur") and h._hit["jenis"] == "digital" for h in both.hits)
+    assert all(
+        kw.stored(h.id)["province"] in ("Sulawesi Selatan", "Jawa Timur") and kw.stored(h.id)["jenis"] == "digital" for h in both.hits
+    )
     years = kw.search("inovasi", filters={"year": (2015, 2018)}, limit=100)
-    assert years.hits and all(2015 <= h._hit["year"] <= 2018 for h in years.hits)
+    assert years.hits and all(2015 <= kw.stored(h.id)["year"] <= 2018 for h in years.hits)
     allres = kw.search("inovasi", limit=100, facets=True)
     assert sum(allres.facets["jenis"].values()) == allres.total
     assert set(allres.facets) >= {"province", "level", "urusan", "jenis", "status"}

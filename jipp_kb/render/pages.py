@@ -10,6 +10,7 @@ page takes from other cases, and their context is built only when needed.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -40,6 +41,12 @@ PACK_DOCUMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("zip", ("pack.zip",)),
 )
 """A learning pack's documents and their files, in the order a collection page lists them (the pack builder writes them)."""
+CARDS_PER_PAGE = 50
+"""Cards on one page of a list: at 10,000 cases one status lists ~3,300, unusable on a phone."""
+ROWS_PER_PAGE = 200
+"""Rows on one page of the table of all cases (a row is one line, a card a paragraph)."""
+PAGER_SPREAD = 2
+"""Page links shown either side of the current page (plus the first and the last)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +192,7 @@ class Views:
     # -- pages ----------------------------------------------------------------------------
 
     def all_pages(self) -> list[Page]:
-        pages = [self.home(), self.browse(), self.all_cases(), self.search(), self.about(), self.not_found()]
+        pages = [self.home(), self.browse(), *self.all_cases(), self.search(), self.about(), self.not_found()]
         pages += [self.case_page(c) for c in self.g.cases]
         pages += self.province_pages()
         pages += self.facet_pages()
@@ -264,11 +271,41 @@ class Views:
         ctx = {"items": [{"label": t(f"facet.{k}.index"), "url": url, "note": f"{n} {t(f'facet.{k}.note')}"} for k, url, n in items]}
         return self.page("jelajahi/", "browse.html", t("browse.title"), ctx, nav="browse", crumbs=self.crumbs((t("browse.title"), None)))
 
-    def all_cases(self) -> Page:
+    def all_cases(self) -> list[Page]:
         rows = self.cards([c.id for c in self.g.cases])
-        return self.page(
-            "kasus/", "all_cases.html", self.t("all.title"), {"rows": rows}, nav="cases", crumbs=self.crumbs((self.t("all.title"), None))
-        )
+        title = self.t("all.title")
+        pages = []
+        for number, total, chunk in _chunks(rows, ROWS_PER_PAGE):
+            path = self.urls.paged_path("kasus/", number)
+            ctx = {"rows": chunk, "n": len(rows), "pager": self.pager("kasus/", number, total)}
+            crumbs = self.crumbs((title, None))
+            pages.append(self.page(path, "all_cases.html", self.paged_title(title, number), ctx, nav="cases", crumbs=crumbs))
+        return pages
+
+    def paged_title(self, title: str, number: int) -> str:
+        """Page 2 onwards say which page they are: no two pages share a title."""
+        return title if number == 1 else f"{title} ({self.t('pager.page', n=number)})"
+
+    def pager(self, path: str, number: int, total: int) -> dict | None:
+        """Previous/next and nearby page links of page ``number`` of ``total`` of the list at ``path``; None for one page."""
+        if total == 1:
+            return None
+        u = self.urls
+        link = lambda k: u.page(u.paged_path(path, k))  # noqa: E731
+        shown = sorted({1, total, *range(max(1, number - PAGER_SPREAD), min(total, number + PAGER_SPREAD) + 1)})
+        items: list[dict] = []
+        for k in shown:
+            if items and k > items[-1]["n"] + 1:
+                items.append({"n": None, "url": None, "current": False})  # a gap
+            items.append({"n": k, "url": link(k), "current": k == number})
+        return {
+            "number": number,
+            "total": total,
+            "prev": link(number - 1) if number > 1 else None,
+            "next": link(number + 1) if number < total else None,
+            "items": items,
+            "label": self.t("pager.of", n=number, total=total),
+        }
 
     def search(self) -> Page:
         t, u = self.t, self.urls
@@ -440,16 +477,28 @@ class Views:
 
     def listing(
         self, path: str, heading: str, ids: list[str], crumbs, *, intro=None, groups=None, subpages=None, subpages_heading=None
-    ) -> Page:
-        ctx = {
-            "heading": heading,
-            "intro": intro,
-            "n": len(ids),
-            "groups": groups if groups is not None else [{"heading": None, "url": None, "cards": self.cards(ids)}],
-            "subpages": subpages or [],
-            "subpages_heading": subpages_heading,
-        }
-        return self.page(path, "listing.html", heading, ctx, nav="browse", crumbs=crumbs)
+    ) -> list[Page]:
+        """A list of cards in groups, cut into pages of ``CARDS_PER_PAGE``; a group cut across pages keeps its heading on each."""
+        groups = groups if groups is not None else [{"heading": None, "url": None, "cards": self.cards(ids)}]
+        flat = [(i, card) for i, g in enumerate(groups) for card in g["cards"]]
+        pages = []
+        for number, total, chunk in _chunks(flat, CARDS_PER_PAGE):
+            page_groups = [
+                {**{k: groups[i][k] for k in ("heading", "url")}, "n": len(groups[i]["cards"]), "cards": [card for _, card in part]}
+                for i, part in itertools.groupby(chunk, key=lambda pair: pair[0])
+            ]
+            ctx = {
+                "heading": heading,
+                "intro": intro,
+                "n": len(ids),
+                "groups": page_groups,
+                "subpages": (subpages or []) if number == 1 else [],
+                "subpages_heading": subpages_heading,
+                "pager": self.pager(path, number, total),
+            }
+            title = self.paged_title(heading, number)
+            pages.append(self.page(self.urls.paged_path(path, number), "listing.html", title, ctx, nav="browse", crumbs=crumbs))
+        return pages
 
     def facet_index(self, path: str, facet: str, items: list[dict]) -> Page:
         t = self.t
@@ -486,7 +535,7 @@ class Views:
                 groups.append({"heading": None, "url": None, "cards": self.cards(top)})
             groups += [{"heading": r, "url": u.regency(province, r), "cards": self.cards(rids)} for r, rids in regs]
             subpages = [{"label": r, "url": u.regency(province, r), "n": len(rids)} for r, rids in regs]
-            pages.append(
+            pages.extend(
                 self.listing(
                     u.province_path(province),
                     t("facet.province.page", value=label),
@@ -498,7 +547,7 @@ class Views:
                 )
             )
             for regency, rids in regs:
-                pages.append(
+                pages.extend(
                     self.listing(
                         u.regency_path(province, regency),
                         t("facet.province.page", value=regency),
@@ -530,7 +579,7 @@ class Views:
                 crumbs = self.crumbs((t("browse.title"), u.page("jelajahi/")), (title, u.facet(segment)), (label(k), None))
                 groups = self.award_groups(k, ids) if facet == "award" else None
                 intro = vocab.awards()[k].get("full") if facet == "award" else None
-                pages.append(self.listing(u.facet_path(segment, path_value(k)), heading, ids, crumbs, intro=intro, groups=groups))
+                pages += self.listing(u.facet_path(segment, path_value(k)), heading, ids, crumbs, intro=intro, groups=groups)
         return pages
 
     def award_groups(self, award: str, ids: list[str]) -> list[dict]:
@@ -590,3 +639,9 @@ class Views:
             0, self.page("koleksi/", "collections.html", title, {"items": items}, nav="collections", crumbs=self.crumbs((title, None)))
         )
         return pages
+
+
+def _chunks(items: list, size: int) -> list[tuple[int, int, list]]:
+    """(page number, number of pages, items) for each page; an empty list is one empty page."""
+    parts = [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+    return [(k, len(parts), part) for k, part in enumerate(parts, 1)]

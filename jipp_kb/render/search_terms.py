@@ -12,8 +12,10 @@ it ("kelahran" -> "kelahiran"); Pagefind has no such list to give.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import Counter
+from pathlib import Path
 
 from jipp_kb.analysis import plain_text, stopwords
 from jipp_kb.corpus import Case
@@ -27,12 +29,14 @@ LETTERS = re.compile(rf"[^\W\d_]{{{MIN_WORD},}}")
 """Runs of letters: what the keyword analysis would keep of a word, in one C-level pass (the build runs this over every case)."""
 
 
-def search_terms(glossary: list[GlossaryEntry], cases: list[Case]) -> bytes:
+def search_terms(glossary: list[GlossaryEntry], cases: list[Case], cache: Path | None = None) -> bytes:
     """``{"stopwords": [...], "groups": [[form, ...], ...], "words": [...]}``.
 
     Each group is one glossary entry's forms, lowercased; ``words`` are the
     words of the cases (unstemmed, letters only, at least MIN_WORD long), by the
-    number of cases using them, most first.
+    number of cases using them, most first. ``cache`` (a JSON file) keeps each
+    case's words by its digest: a rebuild after one change reads one case, not all
+    (about 6 s of a rebuild at 10,000 cases).
     """
     groups = []
     for entry in glossary:
@@ -40,12 +44,34 @@ def search_terms(glossary: list[GlossaryEntry], cases: list[Case]) -> bytes:
         unique = list(dict.fromkeys(" ".join(f.lower().split()) for f in forms if f.strip()))
         if len(unique) > 1:
             groups.append(unique)
+    known = _read(cache)
+    fresh: dict[str, list[str]] = {}
     counts: Counter[str] = Counter()
     for case in cases:
-        m = case.meta
-        text = " ".join([m.title, m.acronym_expansion or "", m.summary, " ".join(m.tags), *(plain_text(s) for s in case.sections.values())])
-        counts.update(set(LETTERS.findall(text.lower())))
+        words = known.get(case.digest)
+        if words is None:
+            words = sorted(set(LETTERS.findall(_text(case).lower())))
+        fresh[case.digest] = words
+        counts.update(words)
+    if cache is not None and fresh.keys() != known.keys():
+        tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(fresh, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        tmp.replace(cache)
     stops = stopwords()
     words = [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if w not in stops]
     data = {"stopwords": sorted(stopwords()), "groups": groups, "words": words}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+def _text(case: Case) -> str:
+    m = case.meta
+    return " ".join([m.title, m.acronym_expansion or "", m.summary, " ".join(m.tags), *(plain_text(s) for s in case.sections.values())])
+
+
+def _read(cache: Path | None) -> dict[str, list[str]]:
+    try:
+        data = json.loads(cache.read_text(encoding="utf-8")) if cache else {}
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}

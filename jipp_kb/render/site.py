@@ -41,7 +41,7 @@ from jipp_kb.render.pages import PACK_DOCUMENTS, Page, SiteInfo, Views, key_data
 from jipp_kb.render.publish import staged
 from jipp_kb.render.search_terms import FILE as TERMS_FILE
 from jipp_kb.render.search_terms import search_terms
-from jipp_kb.render.sitemap import SitemapEntry, sitemap_xml
+from jipp_kb.render.sitemap import SitemapEntry, part_names, sitemap_files
 from jipp_kb.render.theme import ThemeDirs, ThemeError
 from jipp_kb.render.urls import LANGS, SEARCH_BUNDLE, UrlError, Urls
 
@@ -417,7 +417,7 @@ def _build(
         base_urls = Urls.from_base_url(config.base_url)
     except UrlError as exc:
         raise SiteError(str(exc)) from None
-    terms = search_terms(corpus.glossary, corpus.sorted_cases())
+    terms = search_terms(corpus.glossary, corpus.sorted_cases(), cache / "search-terms-words.json")
     versions = {name: hashlib.sha256(data).hexdigest()[:10] for name, data in [*theme.static.items(), (TERMS_FILE, terms)]}
     base_urls = Urls(base_urls.base, base_urls.origin, "id", versions)
 
@@ -515,13 +515,17 @@ def _build(
 def _write_sitemap(writer: Writer, urls: Urls, plans: list[tuple[str, Urls, Strings, Page]], settings: list) -> None:
     listed = [(lang, page.path, page.lastmod) for lang, _, _, page in plans if page.in_sitemap]
     key = _key(settings, "sitemap", listed)
-    if writer.up_to_date("sitemap.xml", key):
+    names = part_names(len(listed))
+    fresh = [name for name in names if not writer.up_to_date(name, key)]
+    if not fresh:
         return
     entries = []
     for lang, path, lastmod in listed:
         alternates = tuple((other, urls.absolute(urls.page(path, other))) for other in LANGS)
         entries.append(SitemapEntry(urls.absolute(urls.page(path, lang)), alternates, lastmod))
-    writer.write("sitemap.xml", sitemap_xml(entries), key)
+    for name, data in sitemap_files(entries, lambda name: urls.absolute(urls.base + name)).items():
+        if name in fresh:
+            writer.write(name, data, key)
 
 
 def _write_feed(writer: Writer, g: Gathered, urls: Urls, t: Strings, config: Config) -> None:

@@ -27,6 +27,9 @@ NATIONAL = "nasional"
 SEARCH_BUNDLE = "pagefind"
 """Folder of the Pagefind bundle in the output."""
 
+PAGE_SEGMENT = "halaman"
+"""Page k > 1 of a long list lives at ``<list path>halaman/<k>/``; page 1 keeps the list's own URL."""
+
 NO_YEAR = "tanpa-tahun"
 """Path segment of the cases whose start year no source gives."""
 
@@ -135,6 +138,11 @@ class Urls:
         if facet == "tahun" and value == NO_YEAR:
             return f"tahun/{NO_YEAR}/"
         return f"{facet}/{value if isinstance(value, int) else slug(value)}/"
+
+    @staticmethod
+    def paged_path(path: str, number: int) -> str:
+        """Page ``number`` of the list at ``path`` (stable: it depends only on the list and the number)."""
+        return path if number == 1 else f"{path}{PAGE_SEGMENT}/{number}/"
 
     @staticmethod
     def collection_path(collection_id: str) -> str:
