@@ -944,7 +944,7 @@ def complaints(
     require("search", "jipp-kb complaints")
     require("site", "jipp-kb complaints")
     require("complaints", "jipp-kb complaints")
-    from jipp_kb.complaints import Options, analyse
+    from jipp_kb.complaints.analyse import Options, analyse
     from jipp_kb.complaints.report import to_html, to_json, to_pdf, write_atomic
     from jipp_kb.complaints.themes import DEFAULT_EMBED_LIMIT
 
@@ -997,7 +997,7 @@ def complaints(
 
 def _complaints_pack(ctx: click.Context, config, corpus: Path | None, data: dict, top: int, folder: Path, pdf: bool, say) -> dict | None:
     """The learning pack of the top themes' innovations, through the pack builder's public entry point."""
-    from jipp_kb.complaints import pack_cases
+    from jipp_kb.complaints.analyse import pack_cases
     from jipp_kb.corpus import load_corpus
     from jipp_kb.pack import PackSpec, build_pack
 
