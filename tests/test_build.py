@@ -76,3 +76,20 @@ def test_watch_reports_a_failed_rebuild_and_goes_on(tmp_path: Path, capfd: pytes
     thread.join(5)
     assert len(calls) >= 2, "the watch called the rebuild again after it failed"
     assert "rebuild failed (PackError: layout failed); still serving the last good site" in capfd.readouterr().err
+
+
+def test_an_unchanged_site_build_lays_out_no_pdf_again(project, monkeypatch: pytest.MonkeyPatch):
+    """The staged copy's folder name changes every build; the PDF cache must still recognise the packs' PDFs."""
+    config, corpus_dir = project
+    corpus = load_corpus(corpus_dir)
+    laid: list[str] = []
+
+    def layout(htmls, workers):
+        laid.extend(htmls)
+        return iter([(b"%PDF-1.7 stand-in", 1)] * len(htmls))
+
+    monkeypatch.setattr("jipp_kb.pack.build._layout_all", layout)
+    build.render(corpus, config, {}, search=False)
+    first = len(laid)
+    build.render(corpus, config, {}, search=False)
+    assert first > 0 and len(laid) == first

@@ -55,11 +55,15 @@ def _weasyprint_version() -> str:
 class PdfCache:
     """PDFs already laid out, by the hash of their HTML: rebuilding an unchanged pack skips WeasyPrint.
 
-    An entry is trusted only while the PDF file on disk still has the bytes it recorded.
+    An entry is trusted only while the PDF file on disk still has the bytes it recorded. Under a
+    ``root`` (the site being built) entries are keyed by the path inside it: a site build writes into
+    a staged copy whose folder name changes every time (render/publish.py), so absolute paths never
+    matched again and every PDF was laid out on every build.
     """
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, root: Path | None = None) -> None:
         self.path = path
+        self.root = root.resolve() if root else None
         self.entries: dict[str, dict] = {}
         self.changed = False
         if path and path.exists():
@@ -72,7 +76,7 @@ class PdfCache:
         return hashlib.sha256(f"weasyprint {_weasyprint_version()}\0{html}".encode()).hexdigest()
 
     def pages(self, target: Path, html: str) -> int | None:
-        entry = self.entries.get(str(target.resolve()))
+        entry = self.entries.get(self._name(target))
         if not isinstance(entry, dict) or entry.get("html") != self.key(html) or not isinstance(entry.get("pages"), int):
             return None
         try:
@@ -83,13 +87,24 @@ class PdfCache:
         return entry["pages"]
 
     def record(self, target: Path, html: str, data: bytes, pages: int) -> None:
-        self.entries[str(target.resolve())] = {"html": self.key(html), "pdf": hashlib.sha256(data).hexdigest(), "pages": pages}
+        self.entries[self._name(target)] = {"html": self.key(html), "pdf": hashlib.sha256(data).hexdigest(), "pages": pages}
         self.changed = True
+
+    def _name(self, target: Path) -> str:
+        resolved = target.resolve()
+        if self.root and resolved.is_relative_to(self.root):
+            return "site:" + resolved.relative_to(self.root).as_posix()
+        return str(resolved)
+
+    def _exists(self, name: str) -> bool:
+        if name.startswith("site:"):
+            return self.root is None or (self.root / name.removeprefix("site:")).is_file()
+        return Path(name).is_file()
 
     def save(self) -> None:
         """Best effort: without the cache the next build only takes longer."""
         if self.path and self.changed:
-            self.entries = {k: v for k, v in self.entries.items() if Path(k).is_file()}  # forget deleted packs
+            self.entries = {k: v for k, v in self.entries.items() if self._exists(k)}  # forget deleted packs
             with contextlib.suppress(OSError):
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self.path.write_text(json.dumps(self.entries, indent=0, sort_keys=True), encoding="utf-8")
@@ -228,8 +243,9 @@ def build_pack(
     return PackResult(output, _ordered(files), pages.get("handout.pdf"), reused, time.perf_counter() - clock, pdf_pages)
 
 
-def pdf_cache_for(config: Config) -> PdfCache:
-    return PdfCache(config.resolve(config.index_dir) / "pack-cache.json")
+def pdf_cache_for(config: Config, site: Path | None = None) -> PdfCache:
+    """The PDF cache in the index folder; ``site``: the site folder a build writes packs into."""
+    return PdfCache(config.resolve(config.index_dir) / "pack-cache.json", site)
 
 
 # -- the site's packs ---------------------------------------------------------------------
@@ -247,7 +263,7 @@ def build_packs(
     Only PDFs whose HTML changed are laid out again, in parallel processes
     when there are several; each pack's ZIP is made once its PDFs are there.
     """
-    cache_ = pdf_cache_for(config)
+    cache_ = pdf_cache_for(config, site_dir)
     wanted = [cid for cid in sorted(corpus.collections) if any(c in corpus.cases for c in corpus.collections[cid].cases)]
     lang = config.language if config.language in LANGS else "id"
     files: dict[str, dict[str, Path]] = {}
