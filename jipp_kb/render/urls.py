@@ -180,6 +180,10 @@ class Urls:
         """The hybrid-search API that ``jipp-kb serve`` answers (absent on a static host)."""
         return self.base + "api/search"
 
+    def api_pack(self) -> str:
+        """The pack API of ``jipp-kb serve``: the pack page's chosen cases, made on the server."""
+        return self.base + "api/pack"
+
     def pack_file(self, collection_id: str, name: str) -> str:
         """A learning-pack file; packs are language-neutral."""
         return self.base + f"packs/{quote(collection_id)}/{quote(name)}"
