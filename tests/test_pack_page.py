@@ -194,36 +194,45 @@ def test_pack_api_answers_and_refuses_clearly(served, indexed):
     assert status == 400 and "unknown language 'fr'" in data["error"]
 
 
-def test_fragments_are_rendered_again_only_for_a_changed_case(tmp_path):
+def test_fragments_are_rendered_again_only_for_a_changed_case(tmp_path, monkeypatch):
     import shutil
+
+    from jipp_kb.pack import fragments
 
     root = tmp_path / "corpus"
     shutil.copytree(FIXTURE_CORPUS, root)
     config = Config(base_url="/", root=tmp_path)
     counts: list[int] = []
 
-    def once() -> None:
+    def once(out: str = "site") -> Path:
         corpus = load_corpus(root)
         build_site(
             corpus,
             config,
             {},
-            output=tmp_path / "site",
-            cache_dir=tmp_path / "cache",
+            output=tmp_path / out,
+            cache_dir=tmp_path / f"cache-{out}",
             search=False,
             fragments=lambda w: counts.append(write_fragments(corpus, config, w)) or counts[-1],
         )
+        return tmp_path / out
 
-    once()
+    def files(site: Path) -> dict[str, bytes]:
+        return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*.json")}
+
+    serial = files(once("serial"))  # 38 fragments: under fragments.PARALLEL, rendered in this process
+    monkeypatch.setattr(fragments, "PARALLEL", 1)
+    site = once()  # in forked workers
     n = len(load_corpus(root).cases)
-    assert counts == [2 * n]
+    assert counts == [2 * n, 2 * n]
+    assert files(site) == serial, "forked workers write the same bytes"
     once()
     assert counts[-1] == 0
     case = root / "gebrakan-susi.md"
     case.write_text(case.read_text(encoding="utf-8").replace("Kecamatan Gucialit", "Kecamatan  Gucialit", 1), encoding="utf-8")
     once()
     assert counts[-1] == 2, "the changed case, in both languages"
-    (root / "gebrakan-susi.md").unlink()
+    case.unlink()
     once()
-    assert not (tmp_path / "site" / "paket" / "kasus" / "gebrakan-susi.json").exists(), "a deleted case's fragment goes"
-    assert (tmp_path / "site" / "en" / "paket" / "kasus" / "anc-hipnoterapi.json").exists()
+    assert not (site / "paket" / "kasus" / "gebrakan-susi.json").exists(), "a deleted case's fragment goes"
+    assert (site / "en" / "paket" / "kasus" / "anc-hipnoterapi.json").exists()

@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
 import re
+from collections.abc import Iterator
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -77,24 +80,54 @@ def write_fragments(corpus: Corpus, config: Config, writer: Writer) -> int:
     """Write every case's fragment in both languages through the site build's ``writer``; returns how many were rendered.
 
     The others are up to date (same key, file still there); the writer removes
-    the fragments of deleted cases.
+    the fragments of deleted cases. Many to render (a cold build, a changed
+    theme) are rendered in forked processes, one per CPU.
     """
     urls = Urls.from_base_url(config.base_url)
-    theme_dir = config.theme_path()
-    settings = [_theme_digest(theme_dir), config.base_url]
+    settings = [_theme_digest(config.theme_path()), config.base_url]
     titles = {cid: c.meta.title for cid, c in corpus.cases.items()}
     _, both_ways = replication_links(corpus.sorted_cases())
-    rendered = 0
+    jobs: list[tuple[str, str, str, str]] = []
     for lang in LANGS:
         for case in corpus.sorted_cases():
             rel = urls.output_file(fragment_path(case.id), lang)
             key = hashlib.sha256(_encode([settings, lang, case.digest, content.replicated_by(case.id, both_ways, titles)])).hexdigest()
-            if writer.up_to_date(rel, key):
-                continue
-            spec = make_spec(corpus, Selection([case.id]), lang=lang, base_url=config.base_url, theme_dir=theme_dir)
-            writer.write(rel, _encode(case_fragments(assemble(corpus, spec))[0]), key)
-            rendered += 1
-    return rendered
+            if not writer.up_to_date(rel, key):
+                jobs.append((rel, key, case.id, lang))
+    for (rel, key, *_), data in zip(jobs, _render_all(corpus, config, [(cid, lang) for *_, cid, lang in jobs]), strict=True):
+        writer.write(rel, data, key)
+    return len(jobs)
+
+
+PARALLEL = 64
+"""Below this many fragments to render, forking workers costs more than it saves."""
+_ACTIVE: tuple[Corpus, Config] | None = None
+"""What forked workers render from; set only while a pool runs."""
+
+
+def _fragment(corpus: Corpus, config: Config, case_id: str, lang: str) -> bytes:
+    spec = make_spec(corpus, Selection([case_id]), lang=lang, base_url=config.base_url, theme_dir=config.theme_path())
+    return _encode(case_fragments(assemble(corpus, spec))[0])
+
+
+def _fragment_in_worker(job: tuple[str, str]) -> bytes:
+    assert _ACTIVE is not None
+    return _fragment(*_ACTIVE, *job)
+
+
+def _render_all(corpus: Corpus, config: Config, jobs: list[tuple[str, str]]) -> Iterator[bytes]:
+    """Fragments in input order; in forked processes when there are many (fork: see ``build._layout_all``)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if workers <= 1 or len(jobs) < PARALLEL or "fork" not in multiprocessing.get_all_start_methods():
+        yield from (_fragment(corpus, config, *job) for job in jobs)
+        return
+    global _ACTIVE
+    _ACTIVE = (corpus, config)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap(_fragment_in_worker, jobs, chunksize=8)
+    finally:
+        _ACTIVE = None
 
 
 def parse_ids(value: str) -> list[str]:
