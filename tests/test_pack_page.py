@@ -110,6 +110,8 @@ def check_pack(driver, corpus_dir: Path, ids: list[str]) -> None:
 def test_static_pack_page_from_search(static_site, browser):  # noqa: F811
     with serve(static_site, BASE) as home:
         chosen = search_and_choose(browser, home, "kematian+ibu", 2)
+        browser.execute_script("window.scrollTo(0, 0)")
+        shot(browser, "17-search-pack-choose")
         browser.find_element(By.ID, "search-pack-link").click()
         wait_for(browser, lambda d: "paket/" in d.current_url and pack_state(d) == "done")
         check_pack(browser, FIXTURE_CORPUS, chosen)
