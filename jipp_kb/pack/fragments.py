@@ -44,11 +44,6 @@ CASE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 """A case id (the file name's slug); anything else is refused before it names a file or a case."""
 
 
-def fragment_path(case_id: str) -> str:
-    """The fragment's page path (``Urls.output_file`` adds the language prefix)."""
-    return f"paket/kasus/{case_id}.json"
-
-
 @cache
 def _code_digest() -> str:
     """Fragments depend on the pack code, the Markdown renderer and the libraries that shape the HTML."""
@@ -90,7 +85,7 @@ def write_fragments(corpus: Corpus, config: Config, writer: Writer) -> int:
     jobs: list[tuple[str, str, str, str]] = []
     for lang in LANGS:
         for case in corpus.sorted_cases():
-            rel = urls.output_file(fragment_path(case.id), lang)
+            rel = urls.output_file(urls.pack_fragment_path(case.id), lang)
             key = hashlib.sha256(_encode([settings, lang, case.digest, content.replicated_by(case.id, both_ways, titles)])).hexdigest()
             if not writer.up_to_date(rel, key):
                 jobs.append((rel, key, case.id, lang))

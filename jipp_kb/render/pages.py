@@ -23,7 +23,7 @@ from jipp_kb.render.gather import Gathered
 from jipp_kb.render.i18n import Strings
 from jipp_kb.render.markdown import CITE_TARGET
 from jipp_kb.render.search_terms import FILE as TERMS_FILE
-from jipp_kb.render.urls import NO_YEAR, Urls, slug
+from jipp_kb.render.urls import NO_YEAR, PACK_PAGE, Urls, slug
 from jipp_kb.schema import SECTIONS, SECTIONS_EN
 
 EXCERPT_WORDS = 32
@@ -289,7 +289,7 @@ class Views:
             "searchable": self.info.searchable,
             "api": (self.info.api_url.rstrip("/") + "/api/search") if self.info.api_url else u.api_search(),
             "terms_url": u.static(TERMS_FILE),
-            "pack_page": u.page("paket/") if self.info.pack_page else "",
+            "pack_page": u.pack_page() if self.info.pack_page else "",
             "pack_max": PACK_MAX_CASES,
         }
         return self.page("cari/", "search.html", t("search.title"), ctx, nav="search", crumbs=self.crumbs((t("search.title"), None)))
@@ -327,12 +327,12 @@ class Views:
         t, u = self.t, self.urls
         ctx = {
             "js_strings": {k: t(f"packpage.{k}") for k in PACK_PAGE_STRINGS},
-            "fragments": u.page("paket/kasus/"),
+            "fragments": u.pack_fragments(),
             "api": (self.info.api_url.rstrip("/") + "/api/pack") if self.info.api_url else u.api_pack(),
             "pack_max": PACK_MAX_CASES,
         }
         crumbs = self.crumbs((t("search.title"), u.search()), (t("packpage.title"), None))
-        return self.page("paket/", "pack.html", t("packpage.title"), ctx, nav="search", crumbs=crumbs, sitemap=False)
+        return self.page(PACK_PAGE, "pack.html", t("packpage.title"), ctx, nav="search", crumbs=crumbs, sitemap=False)
 
     def about(self) -> Page:
         t = self.t

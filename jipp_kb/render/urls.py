@@ -27,6 +27,9 @@ NATIONAL = "nasional"
 SEARCH_BUNDLE = "pagefind"
 """Folder of the Pagefind bundle in the output."""
 
+PACK_PAGE = "paket/"
+"""Path of the pack page (learning packs on demand, jipp_kb/pack/fragments.py)."""
+
 NO_YEAR = "tanpa-tahun"
 """Path segment of the cases whose start year no source gives."""
 
@@ -179,6 +182,19 @@ class Urls:
     def api_search(self) -> str:
         """The hybrid-search API that ``jipp-kb serve`` answers (absent on a static host)."""
         return self.base + "api/search"
+
+    def pack_page(self) -> str:
+        """The pack page (``?kasus=a,b,c``): the chosen cases' handout and matrix, put together in the browser."""
+        return self.page(PACK_PAGE)
+
+    def pack_fragments(self) -> str:
+        """Folder URL of the pack page's per-case fragments (``pack_fragment_path``)."""
+        return self.page(PACK_PAGE + "kasus/")
+
+    @staticmethod
+    def pack_fragment_path(case_id: str) -> str:
+        """A case's fragment for the pack page (``output_file`` adds the language prefix)."""
+        return f"{PACK_PAGE}kasus/{case_id}.json"
 
     def api_pack(self) -> str:
         """The pack API of ``jipp-kb serve``: the pack page's chosen cases, made on the server."""
