@@ -9,17 +9,21 @@ Also: fragments are rendered again only for a changed case.
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pypdf
+import pypdfium2 as pdfium
 import pytest
 from conftest import FIXTURE_CORPUS
 from selenium.webdriver.common.by import By
 from site_support import serve
-from test_site_browser import browser, full_page_shot, shot, wait_for  # noqa: F401 (browser is a fixture)
+from test_site_browser import SHOTS, browser, full_page_shot, shot, wait_for  # noqa: F401 (browser is a fixture)
 
 from jipp_kb.config import Config
 from jipp_kb.corpus import load_corpus
@@ -107,6 +111,27 @@ def check_pack(driver, corpus_dir: Path, ids: list[str]) -> None:
     assert driver.find_element(By.ID, "pack-print").is_displayed()
 
 
+def printed(driver, titles: list[str]) -> None:
+    """Print to PDF as the browser's dialog would: one case per sheet, the matrix on landscape sheets, no buttons."""
+    pdf = driver.execute_cdp_cmd("Page.printToPDF", {"paperWidth": 8.27, "paperHeight": 11.69, "preferCSSPageSize": True})
+    data = base64.b64decode(pdf["data"])
+    (SHOTS / "18-pack-page-print.pdf").write_bytes(data)
+    pages = pypdf.PdfReader(io.BytesIO(data)).pages
+    texts = [" ".join(page.extract_text().split()) for page in pages]
+    starts = [
+        next(i for i, text in enumerate(texts) if text.startswith(f"Kasus {n} dari {len(titles)}")) for n in range(1, len(titles) + 1)
+    ]
+    assert all(" ".join(title.split()) in texts[i] for title, i in zip(titles, starts)), "each case starts a sheet, with its title"
+    assert 0 < starts[0] and starts == sorted(set(starts))
+    matrix = next(i for i, text in enumerate(texts) if i > starts[-1] and "Matriks perbandingan" in text)
+    box = pages[matrix].mediabox
+    assert box.width > box.height, "the matrix prints on landscape sheets"
+    assert all(box.width < box.height for box in (p.mediabox for p in pages[:matrix])), "the cases on portrait A4"
+    assert not any("Cetak atau simpan" in text for text in texts), "the page's buttons are not printed"
+    doc = pdfium.PdfDocument(data)
+    doc[matrix].render(scale=1).to_pil().save(SHOTS / "18-pack-page-print-matrix.png")
+
+
 def test_static_pack_page_from_search(static_site, browser):  # noqa: F811
     with serve(static_site, BASE) as home:
         chosen = search_and_choose(browser, home, "kematian+ibu", 2)
@@ -118,6 +143,7 @@ def test_static_pack_page_from_search(static_site, browser):  # noqa: F811
         assert not browser.find_elements(By.CSS_SELECTOR, ".pack-served"), "no server: the build's fragments"
         assert not browser.find_elements(By.ID, "pack-cross") or not browser.find_element(By.ID, "pack-cross").is_displayed()
         assert not browser.find_elements(By.CSS_SELECTOR, "#pack-cases script, #pack-cases style, #pack-cases [onerror]")
+        printed(browser, [load_corpus(FIXTURE_CORPUS).cases[i].meta.title for i in chosen])
 
         # An unknown id and a hostile one: a clear message, the known case still shown.
         browser.get(f"{home}paket/?kasus={chosen[0]},tidak-ada-kasus,%3Cimg%20src=x%20onerror=alert(1)%3E")
