@@ -80,8 +80,8 @@ def search_and_choose(driver, home: str, q: str, choose: int) -> list[str]:
     )
     boxes = driver.find_elements(By.CSS_SELECTOR, "#search-results input.pack-check")
     assert len(boxes) >= choose + 1, f"too few results for {q!r}"
-    top = [b.get_attribute("value") for b in boxes[:MAX_CASES]]
-    assert link.get_attribute("href").endswith("paket/?kasus=" + ",".join(top)), "by default the top results"
+    top = [b.get_attribute("value") for b in boxes if b.get_attribute("data-profile") is None][:MAX_CASES]
+    assert link.get_attribute("href").endswith("paket/?kasus=" + ",".join(top)), "by default the top full case studies"
     for box in boxes[1 : choose + 1]:
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
         box.click()

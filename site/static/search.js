@@ -475,6 +475,7 @@
       var box = node("input", "pack-check");
       box.type = "checkbox";
       box.value = item.id;
+      if (item.profile) box.setAttribute("data-profile", "");
       box.addEventListener("change", updatePack);
       label.appendChild(box);
       label.appendChild(document.createTextNode(" " + S.choose));
@@ -489,7 +490,9 @@
     if (!packPage || !packBar) return;
     var boxes = Array.prototype.slice.call(list.querySelectorAll("input.pack-check"));
     var chosen = boxes.filter(function (b) { return b.checked; }).map(function (b) { return b.value; });
-    var ids = chosen.length ? chosen : boxes.slice(0, packMax).map(function (b) { return b.value; });
+    // By default the top full case studies: a short profile has no sections to read (as `jipp-kb pack --query`).
+    var full = boxes.filter(function (b) { return !b.hasAttribute("data-profile"); });
+    var ids = chosen.length ? chosen : full.slice(0, packMax).map(function (b) { return b.value; });
     boxes.forEach(function (b) { b.disabled = !b.checked && chosen.length >= packMax; });
     packBar.hidden = !ids.length;
     var link = document.getElementById("search-pack-link");
