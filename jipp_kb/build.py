@@ -39,15 +39,17 @@ def render(
     packs: bool = True,
     progress: Progress | None = None,
 ) -> BuildResult:
-    """Packs, then pages (whose collection pages link the packs), published together; one build at a time."""
+    """Packs, then pages (whose collection pages link the packs) and the pack page's fragments, published together; one build at a time."""
     from jipp_kb.pack import build_packs
+    from jipp_kb.pack.fragments import write_fragments
     from jipp_kb.render.publish import site_lock
     from jipp_kb.render.site import build_site
 
     site = output or config.resolve(config.site_dir)
     write_packs = (lambda folder: build_packs(corpus, config, folder, progress=progress)) if packs else None
+    fragments = (lambda writer: write_fragments(corpus, config, writer)) if packs else None
     with site_lock(site):
-        return build_site(corpus, config, similar, output=site, search=search, progress=progress, packs=write_packs)
+        return build_site(corpus, config, similar, output=site, search=search, progress=progress, packs=write_packs, fragments=fragments)
 
 
 def rebuild(corpus_root: Path, config: Config, output: Path | None = None) -> Corpus:

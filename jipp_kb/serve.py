@@ -139,6 +139,8 @@ class App:
         try:
             if parts == ["search"]:
                 return self.search(params)
+            if parts == ["pack"]:
+                return self.pack(params)
             if len(parts) == 2 and parts[0] == "similar":
                 try:
                     items = self.searcher().similar(parts[1], _int(params, "limit", 5))
@@ -152,7 +154,7 @@ class App:
                 return 200, {"meta": case.meta.model_dump(mode="json"), "sections": case.sections, "url": self.urls.case(case.id)}
         except NoIndex as exc:  # e.g. hybrid asked of a server without an embedding index
             return 503, {"error": str(exc)}
-        return 404, {"error": "unknown API path; use /api/search, /api/similar/ID or /api/cases/ID"}
+        return 404, {"error": "unknown API path; use /api/search, /api/pack, /api/similar/ID or /api/cases/ID"}
 
     def search(self, params: dict[str, list[str]]) -> tuple[int, object]:
         q = (params.get("q") or [""])[0]
@@ -175,6 +177,17 @@ class App:
         for r in data["results"]:
             r["url"] = self.urls.case(r["id"])
         return 200, data
+
+    def pack(self, params: dict[str, list[str]]) -> tuple[int, object]:
+        """The pack page's cases, made now with the pack builder (fragments and questions across them; no PDF)."""
+        from jipp_kb.pack.fragments import parse_ids, served_pack
+        from jipp_kb.pack.select import PackError
+
+        try:
+            ids = parse_ids((params.get("cases") or [""])[0])
+            return 200, served_pack(self.corpus, self.config, ids, (params.get("lang") or ["id"])[0])
+        except PackError as exc:
+            return 400, {"error": str(exc)}
 
     def static(self, inside: str, environ: dict) -> tuple[int, Headers, bytes]:
         target = (self.site_dir / inside).resolve()

@@ -12,11 +12,12 @@ from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
-from site_support import BASE, DATA, HOSTILE_ID, html_files, is_internal, make_corpus, parse, resolve, similar_for
+from site_support import BASE, DATA, HOSTILE_ID, Page, html_files, is_internal, make_corpus, parse, resolve, similar_for
 
 from jipp_kb.cli import cli
 from jipp_kb.config import Config
 from jipp_kb.corpus import load_corpus
+from jipp_kb.pack.fragments import write_fragments
 from jipp_kb.render.i18n import flat_keys, load_strings
 from jipp_kb.render.markdown import to_html
 from jipp_kb.render.site import build_site
@@ -30,20 +31,30 @@ SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 def _build(
-    tmp: Path, root: Path, *, base: str = BASE, search: bool = False, similar=None, out: str = "out", cache: str = "cache", **config
+    tmp: Path,
+    root: Path,
+    *,
+    base: str = BASE,
+    search: bool = False,
+    similar=None,
+    out: str = "out",
+    cache: str = "cache",
+    fragments: bool = False,
+    **config,
 ):
     corpus = load_corpus(root)
     cfg = Config(base_url=base, repo_url=REPO, corpus=Path("corpus"), root=tmp, **config)
     sim = similar_for(list(corpus.cases)) if similar is None else similar
-    result = build_site(corpus, cfg, sim, output=tmp / out, cache_dir=tmp / cache, search=search)
+    write = (lambda writer: write_fragments(corpus, cfg, writer)) if fragments else None
+    result = build_site(corpus, cfg, sim, output=tmp / out, cache_dir=tmp / cache, search=search, fragments=write)
     return SimpleNamespace(out=tmp / out, result=result, corpus=corpus, config=cfg, similar=sim, tmp=tmp, root=root)
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """The real corpus with both fixtures, built once with search, under the base URL /jipp-kb/."""
+    """The real corpus with both fixtures, built once with search and the pack page, under the base URL /jipp-kb/."""
     tmp = tmp_path_factory.mktemp("site")
-    return _build(tmp, make_corpus(tmp), search=True)
+    return _build(tmp, make_corpus(tmp), search=True, fragments=True)
 
 
 @pytest.fixture
@@ -112,7 +123,7 @@ def test_sitemap_lists_every_page_and_its_translation(site):
     root = ET.fromstring((site.out / "sitemap.xml").read_bytes())
     locs = [u.find(f"{SM}loc").text for u in root.findall(f"{SM}url")]
     assert len(locs) == len(set(locs))
-    pages = {p for p in html_files(site.out) if p.name != "404.html"}
+    pages = {p for p in html_files(site.out) if p.name != "404.html" and p.parent.name != "paket"}  # the pack page is empty without ?kasus=
     assert {resolve(site.out, BASE, loc) for loc in locs} == pages
     first = root.find(f"{SM}url")
     langs = {link.get("hreflang") for link in first.findall("{http://www.w3.org/1999/xhtml}link")}
@@ -274,9 +285,11 @@ def test_feed_is_valid_atom_dated_from_last_reviewed(site):
 
 def test_nothing_executable_survives_from_case_content(site):
     """No script (but ours), event handler, javascript:/data:/vbscript: URL, iframe, object, style or foreign form."""
-    static_js = re.compile(re.escape(BASE) + r"static/search\.js\?v=[0-9a-f]+$")
-    for path in html_files(site.out):
-        page = parse(path)
+    static_js = re.compile(re.escape(BASE) + r"static/(search|pack)\.js\?v=[0-9a-f]+$")
+    fragments = sorted(site.out.glob("paket/kasus/*.json")) + sorted(site.out.glob("en/paket/kasus/*.json"))
+    assert len(fragments) == 2 * len(site.corpus.cases)
+    for path in html_files(site.out) + fragments:
+        page = parse(path) if path.suffix == ".html" else Page(json.loads(path.read_text(encoding="utf-8"))["html"])
         assert not page.inline_scripts, f"{path}: inline script {page.inline_scripts[0][:60]!r}"
         for tag, attrs in page.tags:
             where = f"{path}: <{tag} {attrs}>"
@@ -307,6 +320,8 @@ def test_hostile_title_is_escaped_everywhere(site):
     assert "<code>&lt;script&gt;alert('code')&lt;/script&gt;</code>" in text  # code stays visible as text
     for path in html_files(site.out):
         assert "<script>alert" not in _text(path), path
+    fragment = json.loads((site.out / "paket" / "kasus" / f"{HOSTILE_ID}.json").read_text(encoding="utf-8"))
+    assert title not in fragment["html"] and "<script>alert" not in fragment["html"]  # the pack page's fragment too
 
 
 @pytest.mark.parametrize(
@@ -347,7 +362,7 @@ def test_same_input_gives_byte_identical_site(site):
     Pagefind's bundle is left out: its filter files and entry JSON come out in a
     different order on every run (measured with pagefind 1.5.2), though they index the same pages.
     """
-    again = _build(site.tmp, site.root, search=True, similar=site.similar, out="again", cache="cache-again")
+    again = _build(site.tmp, site.root, search=True, similar=site.similar, out="again", cache="cache-again", fragments=True)
 
     def files(root: Path) -> dict[str, bytes]:
         return {

@@ -473,3 +473,45 @@ def pack_zip(files: dict[str, bytes], folder: str, day: date) -> bytes:
                 info.external_attr = 0o100644 << 16
                 archive.writestr(info, files[name], compresslevel=6)
     return buffer.getvalue()
+
+
+# -- the site's pack page -----------------------------------------------------------------
+
+
+def case_fragments(pack: Pack) -> list[dict]:
+    """Each case of the pack as the site's pack page assembles it (``pack/fragments.py``).
+
+    ``html`` is the full handout's article of the case (``site/pack/case.html``:
+    autoescaped, sections sanitised by the site's Markdown renderer), without its
+    "Kasus n dari N" line, which the page numbers itself; the matrix row and the
+    headings around it are plain text, inserted as text.
+    """
+    t = pack.t
+    template = pack.theme.env.get_template("case.html")
+    context = _context(pack)
+    headings = {key: t(f"pack.matrix.{key}") for key in ("title", "intro", "profile", "resources_title")}
+    headings["case_of"] = t("pack.case_of", n="{n}", total="{total}")
+    return [
+        {
+            "id": view["id"],
+            "title": view["title"],
+            "region": view["region"],
+            "html": template.render(**context, c={**view, "of": ""}).strip(),
+            "matrix": {
+                "profile": [[label, row[col]] for col, label in pack.columns(PROFILE_COLUMNS)],
+                "resources": [[label, row[col]] for col, label in pack.columns(RESOURCE_COLUMNS)],
+            },
+            "headings": headings,
+        }
+        for view, row in zip(pack.cases, pack.matrix)
+    ]
+
+
+def cross_data(pack: Pack) -> dict:
+    """The questions across the pack's cases, as plain text (the served pack page shows them; they need every case)."""
+    t = pack.t
+    return {
+        "title": t("pack.cross.title"),
+        "intro": t("pack.cross.intro"),
+        "questions": [{"text": q.text, "items": q.items} for q in pack.cross],
+    }

@@ -33,7 +33,7 @@ def from_collection(corpus: Corpus, collection_id: str, lang: str = "id") -> Sel
     collection = corpus.collections.get(collection_id)
     if collection is None:
         valid = ", ".join(sorted(corpus.collections)) or "none (corpus/collections/ is empty)"
-        raise PackError(f"unknown collection '{collection_id}'{_did_you_mean(collection_id, corpus.collections)}; valid: {valid}")
+        raise PackError(f"unknown collection '{collection_id}'{did_you_mean(collection_id, corpus.collections)}; valid: {valid}")
     ids = [cid for cid in collection.cases if cid in corpus.cases]
     if not ids:
         raise PackError(f"collection '{collection_id}' has no valid case (run jipp-kb check)")
@@ -54,7 +54,7 @@ def from_ids(corpus: Corpus, ids: Iterable[str]) -> Selection:
         raise PackError("no case ids given; write them comma-separated, e.g. --cases gebrakan-susi,anc-hipnoterapi")
     for cid in wanted:
         if cid not in corpus.cases:
-            raise PackError(f"unknown case id '{cid}'{_did_you_mean(cid, corpus.cases)}")
+            raise PackError(f"unknown case id '{cid}'{did_you_mean(cid, corpus.cases)}")
     return Selection(wanted)
 
 
@@ -86,6 +86,6 @@ def from_query(corpus: Corpus, config: Config, query: str, filters: dict, limit:
     return Selection(ids)
 
 
-def _did_you_mean(value: str, known: Iterable[str]) -> str:
+def did_you_mean(value: str, known: Iterable[str]) -> str:
     close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""

@@ -24,7 +24,7 @@ from jipp_kb.render.gather import Gathered
 from jipp_kb.render.i18n import Strings
 from jipp_kb.render.markdown import CITE_TARGET
 from jipp_kb.render.search_terms import FILE as TERMS_FILE
-from jipp_kb.render.urls import NO_YEAR, Urls, slug
+from jipp_kb.render.urls import NO_YEAR, PACK_PAGE, Urls, slug
 from jipp_kb.schema import SECTIONS, SECTIONS_EN
 
 EXCERPT_WORDS = 32
@@ -112,6 +112,8 @@ class SiteInfo:
     about_html: str
     api_url: str = ""
     """Base URL of a `jipp-kb serve` elsewhere; empty: ask the site's own server."""
+    pack_page: bool = False
+    """The build writes the pack page's per-case fragments: the pack page exists and search results offer it."""
 
 
 SEARCH_STRINGS = (
@@ -127,8 +129,16 @@ SEARCH_STRINGS = (
     "remove",
     "relaxed",
     "hidden",
+    "choose",
+    "pack_top",
+    "pack_chosen",
+    "pack_max",
 )
 """Keys under ``search.`` that search.js shows (passed to it as JSON in a data attribute)."""
+PACK_PAGE_STRINGS = ("loading", "none", "not_found", "bad_id", "too_many", "failed", "cases", "served")
+"""Keys under ``packpage.`` that pack.js shows."""
+PACK_MAX_CASES = 8
+"""Cases in one pack on demand (``jipp_kb.pack.fragments.MAX_CASES``, which the API enforces, is this)."""
 
 
 class Views:
@@ -193,6 +203,7 @@ class Views:
 
     def all_pages(self) -> list[Page]:
         pages = [self.home(), self.browse(), *self.all_cases(), self.search(), self.about(), self.not_found()]
+        pages += [self.pack_page()] if self.info.pack_page else []
         pages += [self.case_page(c) for c in self.g.cases]
         pages += self.province_pages()
         pages += self.facet_pages()
@@ -315,6 +326,8 @@ class Views:
             "searchable": self.info.searchable,
             "api": (self.info.api_url.rstrip("/") + "/api/search") if self.info.api_url else u.api_search(),
             "terms_url": u.static(TERMS_FILE),
+            "pack_page": u.pack_page() if self.info.pack_page else "",
+            "pack_max": PACK_MAX_CASES,
         }
         return self.page("cari/", "search.html", t("search.title"), ctx, nav="search", crumbs=self.crumbs((t("search.title"), None)))
 
@@ -345,6 +358,18 @@ class Views:
             ("status", [option(k, t.value("status", k), len(g.status[k])) for k in choices.STATUS if k in g.status]),
         ]
         return [{"name": name, "label": t(f"filter.{name}"), "options": options} for name, options in menus if options]
+
+    def pack_page(self) -> Page:
+        """``paket/?kasus=a,b,c``: pack.js assembles the chosen cases' handout and matrix (``jipp_kb/pack/fragments.py``)."""
+        t, u = self.t, self.urls
+        ctx = {
+            "js_strings": {k: t(f"packpage.{k}") for k in PACK_PAGE_STRINGS},
+            "fragments": u.pack_fragments(),
+            "api": (self.info.api_url.rstrip("/") + "/api/pack") if self.info.api_url else u.api_pack(),
+            "pack_max": PACK_MAX_CASES,
+        }
+        crumbs = self.crumbs((t("search.title"), u.search()), (t("packpage.title"), None))
+        return self.page(PACK_PAGE, "pack.html", t("packpage.title"), ctx, nav="search", crumbs=crumbs, sitemap=False)
 
     def about(self) -> Page:
         t = self.t

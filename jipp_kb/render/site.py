@@ -362,6 +362,7 @@ def build_site(
     cache_dir: Path | None = None,
     progress: Progress | None = None,
     packs: Callable[[Path], dict[str, dict[str, str]]] | None = None,
+    fragments: Callable[[Writer], int] | None = None,
 ) -> BuildResult:
     """Render the valid cases of ``corpus`` to ``output`` (default: the config's ``site_dir``).
 
@@ -369,6 +370,9 @@ def build_site(
     (render/publish.py); callers that may run concurrently hold ``site_lock``.
     ``packs(folder)`` writes the learning packs into that copy first, so the
     collection pages link them and they are published with the pages, at once.
+    ``fragments(writer)`` writes the pack page's per-case fragments through the
+    build's writer (so they are incremental and published with the pages); the
+    pack page and the search page's "make a learning pack" exist only with it.
 
     ``similar`` maps a case id to ``[(other id, reason)]`` for "Inovasi serupa".
     ``cache_dir`` (default ``<index_dir>/site-cache``) holds rendered Markdown
@@ -386,7 +390,9 @@ def build_site(
         with staged(out.resolve()) as work:  # a symlinked site folder keeps its link; its target is replaced
             built = packs(work) if packs else {}
             writer = Writer(work, manifest)
-            result = _build(corpus, config, similar, work=work, writer=writer, search=search, cache=cache, progress=progress)
+            result = _build(
+                corpus, config, similar, work=work, writer=writer, search=search, cache=cache, progress=progress, fragments=fragments
+            )
             result.packs = built
             writer.forget()
         writer.save()
@@ -407,6 +413,7 @@ def _build(
     search: bool,
     cache: Path,
     progress: Progress | None,
+    fragments: Callable[[Writer], int] | None = None,
 ) -> BuildResult:
     """The build proper, into ``work`` (the staged copy of the site)."""
     timings: dict[str, float] = {}
@@ -443,6 +450,7 @@ def _build(
             searchable=search,
             api_url=config.api_url,
             downloads=downloads,
+            pack_page=fragments is not None,
             about_html=theme.pages[f"about.{lang}"],
         )
         for page in Views(g, t, urls, info).all_pages():
@@ -482,6 +490,12 @@ def _build(
     for name, data in [*theme.static.items(), (TERMS_FILE, terms)]:
         writer.write(f"static/{name}", data, versions[name])
     timings["static"] = time.perf_counter() - clock
+
+    # 3b. the pack page's per-case fragments
+    if fragments:
+        clock = time.perf_counter()
+        fragments(writer)
+        timings["pack_fragments"] = time.perf_counter() - clock
 
     # 4. sitemap and feeds
     clock = time.perf_counter()

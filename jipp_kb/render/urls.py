@@ -29,6 +29,8 @@ SEARCH_BUNDLE = "pagefind"
 
 PAGE_SEGMENT = "halaman"
 """Page k > 1 of a long list lives at ``<list path>halaman/<k>/``; page 1 keeps the list's own URL."""
+PACK_PAGE = "paket/"
+"""Path of the pack page (learning packs on demand, jipp_kb/pack/fragments.py)."""
 
 NO_YEAR = "tanpa-tahun"
 """Path segment of the cases whose start year no source gives."""
@@ -187,6 +189,23 @@ class Urls:
     def api_search(self) -> str:
         """The hybrid-search API that ``jipp-kb serve`` answers (absent on a static host)."""
         return self.base + "api/search"
+
+    def pack_page(self) -> str:
+        """The pack page (``?kasus=a,b,c``): the chosen cases' handout and matrix, put together in the browser."""
+        return self.page(PACK_PAGE)
+
+    def pack_fragments(self) -> str:
+        """Folder URL of the pack page's per-case fragments (``pack_fragment_path``)."""
+        return self.page(PACK_PAGE + "kasus/")
+
+    @staticmethod
+    def pack_fragment_path(case_id: str) -> str:
+        """A case's fragment for the pack page (``output_file`` adds the language prefix)."""
+        return f"{PACK_PAGE}kasus/{case_id}.json"
+
+    def api_pack(self) -> str:
+        """The pack API of ``jipp-kb serve``: the pack page's chosen cases, made on the server."""
+        return self.base + "api/pack"
 
     def pack_file(self, collection_id: str, name: str) -> str:
         """A learning-pack file; packs are language-neutral."""

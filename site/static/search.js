@@ -16,6 +16,10 @@
 // Everything from the index or the server is inserted as text; of an excerpt
 // only the text and its <mark> elements are kept. Links are built from the
 // case id. Without JavaScript the page links to the browse pages.
+//
+// "Buat paket belajar": each result has a checkbox; the link opens the pack page
+// (paket/?kasus=a,b,c, site/static/pack.js) for the chosen cases, or for the top
+// results when none is chosen, at most data-pack-max of them.
 (function () {
   "use strict";
   var app = document.getElementById("search-app");
@@ -35,6 +39,9 @@
   var list = document.getElementById("search-results");
   var more = document.getElementById("search-more");
   var help = document.getElementById("search-help");
+  var packPage = app.getAttribute("data-pack-page");
+  var packMax = parseInt(app.getAttribute("data-pack-max"), 10) || 8;
+  var packBar = document.getElementById("search-pack");
 
   var PAGE = 20;
   var MIN_WORD = 4; // shorter words are never corrected (search_terms.py lists no shorter ones)
@@ -463,7 +470,35 @@
       p.appendChild(markedText(String(item.excerpt)));
       li.appendChild(p);
     }
+    if (packPage) {
+      var label = node("label", "pack-choose");
+      var box = node("input", "pack-check");
+      box.type = "checkbox";
+      box.value = item.id;
+      if (item.profile) box.setAttribute("data-profile", "");
+      box.addEventListener("change", updatePack);
+      label.appendChild(box);
+      label.appendChild(document.createTextNode(" " + S.choose));
+      li.appendChild(label);
+    }
     return li;
+  }
+
+  // The pack link: the chosen cases in result order, or the top results; a full
+  // pack disables the other checkboxes.
+  function updatePack() {
+    if (!packPage || !packBar) return;
+    var boxes = Array.prototype.slice.call(list.querySelectorAll("input.pack-check"));
+    var chosen = boxes.filter(function (b) { return b.checked; }).map(function (b) { return b.value; });
+    // By default the top full case studies: a short profile has no sections to read (as `jipp-kb pack --query`).
+    var full = boxes.filter(function (b) { return !b.hasAttribute("data-profile"); });
+    var ids = chosen.length ? chosen : full.slice(0, packMax).map(function (b) { return b.value; });
+    boxes.forEach(function (b) { b.disabled = !b.checked && chosen.length >= packMax; });
+    packBar.hidden = !ids.length;
+    var link = document.getElementById("search-pack-link");
+    link.href = packPage + "?kasus=" + ids.join(",");
+    link.textContent = fill(chosen.length ? S.pack_chosen : S.pack_top, { n: ids.length });
+    document.getElementById("search-pack-note").textContent = chosen.length >= packMax ? fill(S.pack_max, { max: packMax }) : "";
   }
 
   function showMore(mine) {
@@ -474,6 +509,7 @@
       if (mine !== seq) return;
       items.forEach(function (item) { if (caseUrl(item.id)) list.appendChild(resultNode(item)); });
       more.hidden = rendered >= shown.length;
+      updatePack();
     });
   }
 
@@ -482,6 +518,7 @@
     shown = out.items;
     rendered = 0;
     list.replaceChildren();
+    updatePack();
     renderNotes(out);
     var count = fill(S.count, { n: shown.length });
     status.textContent = out.hidden ? count + ". " + fill(S.hidden, { n: out.hidden }) : count;
@@ -505,6 +542,7 @@
     rememberState(q);
     if (!q) {
       list.replaceChildren();
+      updatePack();
       notes.replaceChildren();
       status.textContent = "";
       help.hidden = more.hidden = true;
