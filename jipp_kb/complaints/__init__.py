@@ -68,7 +68,7 @@ def analyse(path: Path, config: Config, options: Options, report: Callable[[str]
         raise ComplaintError(str(exc)) from None
 
     def embed(texts: list[str]):
-        return encoder.embed(texts, passage=False, batch=16)
+        return encoder.embed(texts, passage=False)
 
     say(f"redacted; grouping {len(redacted)} complaints by meaning")
     grouping = group(redacted, embed, encoder.count_tokens, options.embed_limit, options.max_themes)
