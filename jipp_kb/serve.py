@@ -179,11 +179,17 @@ class App:
 
     def analyse_upload(self, environ: dict) -> tuple[int, object]:
         """The complaints report (JSON, examples redacted) of the export in the request body; nothing is stored."""
-        from jipp_kb.complaints import ComplaintError, Options, analyse_export
-        from jipp_kb.complaints.read import FIELDS, ComplaintFileError, read_data
+        from jipp_kb.extras import MissingExtra, require
 
         if environ.get("REQUEST_METHOD") != "POST":
             return 405, {"error": "send the export with POST as the request body (CSV or .xlsx)"}
+        try:
+            require("complaints", "POST /api/complaints/analyse")
+        except MissingExtra as exc:
+            return 503, {"error": str(exc)}
+        from jipp_kb.complaints import ComplaintError, Options, analyse_export
+        from jipp_kb.complaints.read import FIELDS, ComplaintFileError, read_data
+
         try:
             length = int(environ.get("CONTENT_LENGTH") or -1)
         except ValueError:
