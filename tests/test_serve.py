@@ -193,3 +193,24 @@ def test_complaints_api_refuses_what_it_cannot_analyse(server):
     assert status == 400 and "not a text file" in data["error"]
     status, data, _ = post(url, b"isi\n" + b"x" * (5 * 1024 * 1024))
     assert status == 413 and "at most 5 MB" in data["error"]
+
+
+def test_complaints_api_runs_one_analysis_at_a_time_and_needs_a_length(indexed, site):
+    app = App(Config(index_dir=indexed / "jipp", base_url="/kb/"), load_corpus(indexed / "corpus"), site)
+
+    def call(body: bytes, **environ) -> tuple[str, dict, dict]:
+        seen = {}
+        environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/kb/api/complaints/analyse", "wsgi.input": io.BytesIO(body), **environ}
+        out = app(environ, lambda status, headers: seen.update(status=status, headers=dict(headers)))
+        return seen["status"], json.loads(b"".join(out)), seen["headers"]
+
+    status, data, _ = call(b"isi\nJalan rusak\n")
+    assert status.startswith("411") and "Content-Length" in data["error"]
+    status, data, _ = call(b"--x\r\n", CONTENT_LENGTH="5", CONTENT_TYPE="multipart/form-data; boundary=x")
+    assert status.startswith("400") and "not a form" in data["error"]
+    app._analysing.acquire()
+    try:
+        status, data, headers = call(b"isi\nJalan rusak\n", CONTENT_LENGTH="16")
+    finally:
+        app._analysing.release()
+    assert status.startswith("503") and headers["Retry-After"] == "30" and "try again" in data["error"]
