@@ -1,18 +1,31 @@
 """Quality and speed of `jipp-kb complaints` (numbers in docs/complaints.md).
 
-    python benchmarks/complaints.py quality        # the labelled test set against the real corpus (needs jipp-kb index)
+    python benchmarks/complaints.py quality [INDEX] # the labelled test set against the real corpus (needs jipp-kb index)
     python benchmarks/complaints.py speed [N]      # N complaints (default 10,000) made by varying the test set, whole command
+    python benchmarks/complaints.py tune [INDEX]   # settings chosen on the tune half, measured on the test half
 
 quality: purity and adjusted Rand index of the themes against the labels of
 tests/data/complaints/complaints.csv; for each theme its majority label, and
 whether >= 2 of its top 3 innovations are judged relevant in
 tests/data/complaints/judgments.yml (judged before the matcher ran); gaps and
 urusan against the same file.
+
+tune: the labelled set split in two halves, stratified by theme, by a stable
+hash of the id (:func:`halves`; copies of one complaint stay together under
+the smallest of their ids, so no text is in both halves). Every consensus
+setting already tried (:data:`SETTINGS`) is run on the tune half; the one
+with the best purity there (ARI breaking ties) is then measured once on the
+test half — purity, ARI and matching — with the others' test numbers printed
+after, for the record, not for choosing. Runs in one process against INDEX
+(default: the config's index) with each complaint embedded once.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
+import hashlib
+import io
 import json
 import os
 import random
@@ -47,20 +60,32 @@ def _child_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def quality() -> None:
-    from sklearn.metrics import adjusted_rand_score
-
+def quality(index: Path | None) -> None:
     with open(SET / "complaints.csv", encoding="utf-8", newline="") as f:
         label_of = {n: row["tema"] for n, row in enumerate(csv.DictReader(f), 2)}
-    judged = yaml.safe_load((SET / "judgments.yml").read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as tmp:
-        data, seconds = run(SET / "complaints.csv", Path(tmp) / "report", "--no-pdf", "--pack-themes", "0")
+        extra = ["--index-dir", str(index.resolve())] if index else []
+        data, seconds = run(SET / "complaints.csv", Path(tmp) / "report", "--no-pdf", "--pack-themes", "0", *extra)
+    print(f"{len(label_of)} complaints, {len(set(label_of.values()))} labels -> {len(data['themes'])} themes in {seconds:.1f} s")
+    score(data, label_of)
+
+
+def clusters(data: dict, label_of: dict[int, str]) -> tuple[float, float]:
+    """Purity and adjusted Rand index of the report's themes against the labels (by file row)."""
+    from sklearn.metrics import adjusted_rand_score
+
     themes = data["themes"]
     predicted = {row: t["rank"] for t in themes for row in t["rows"]}
     rows = sorted(label_of)
     purity = sum(Counter(label_of[r] for r in t["rows"]).most_common(1)[0][1] for t in themes) / len(rows)
-    ari = adjusted_rand_score([label_of[r] for r in rows], [predicted[r] for r in rows])
-    print(f"{len(rows)} complaints, {len(set(label_of.values()))} labels -> {len(themes)} themes in {seconds:.1f} s")
+    return purity, adjusted_rand_score([label_of[r] for r in rows], [predicted[r] for r in rows])
+
+
+def score(data: dict, label_of: dict[int, str]) -> None:
+    """Print purity, ARI, and per theme: majority label, judged-relevant innovations in its top 3, gap and urusan."""
+    judged = yaml.safe_load((SET / "judgments.yml").read_text(encoding="utf-8"))
+    themes = data["themes"]
+    purity, ari = clusters(data, label_of)
     print(f"purity {purity:.3f}  adjusted Rand {ari:.3f}  (embedded {data['embedding']['embedded']}, {data['embedding']['tokens']} tokens)")
     covered = good = gap_right = urusan_right = 0
     for t in themes:
@@ -120,6 +145,129 @@ def speed(n: int) -> None:
     print(f"embedded {e['embedded']} distinct complaints, {e['tokens']} tokens; {len(data['themes'])} themes, {len(data['gaps'])} gaps")
 
 
+SETTINGS = [
+    # (views, word weight, SVD dimensions, seeds): the rows of docs/complaints.md's "Settings tried", committed one first
+    (("words", "meaning", "both"), 1.5, 30, 12),
+    (("words", "meaning", "both"), 1.5, 50, 4),
+    (("words", "both"), 1.5, 50, 4),
+    (("words", "both"), 1.5, 30, 8),
+    (("words", "meaning", "both"), 1.0, 30, 12),
+    (("words", "meaning", "both"), 2.0, 30, 12),
+    (("words", "meaning", "both"), 1.5, 80, 12),
+    (("words", "meaning", "both"), 1.5, 50, 8),
+]
+
+
+def halves(rows: list[dict]) -> dict[str, str]:
+    """id -> "tune" or "test": within each theme, its complaints ordered by the SHA-1 of their id, the first half to tune.
+
+    Copies of one text (the same complaint sent twice) share the smallest of their ids, so they fall in the same half.
+    """
+    key_of: dict[str, str] = {}
+    for row in rows:
+        key_of[row["isi"]] = min(key_of.get(row["isi"], row["id"]), row["id"])
+    by_theme: dict[str, list[str]] = {}
+    for key in sorted(set(key_of.values())):
+        theme = next(r["tema"] for r in rows if r["id"] == key)
+        by_theme.setdefault(theme, []).append(key)
+    half_of_key = {}
+    for keys in by_theme.values():
+        ordered = sorted(keys, key=lambda k: hashlib.sha1(k.encode()).hexdigest())
+        for i, k in enumerate(ordered):
+            half_of_key[k] = "tune" if i < len(ordered) // 2 else "test"
+    return {row["id"]: half_of_key[key_of[row["isi"]]] for row in rows}
+
+
+def tune(index: Path | None) -> None:
+    import jipp_kb.complaints.themes as themes_module
+    import jipp_kb.vectors as vectors_module
+    from jipp_kb.complaints.analyse import Options, analyse_export
+    from jipp_kb.complaints.read import read_data
+    from jipp_kb.config import load_config
+
+    config = load_config(ROOT / "jipp-kb.toml")
+    if index is not None:
+        config = dataclasses.replace(config, index_dir=index.resolve())
+    with open(SET / "complaints.csv", encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        rows = list(reader)
+    half_of = halves(rows)
+    label_of_id = {r["id"]: r["tema"] for r in rows}
+    parts = {}
+    for half in ("tune", "test"):
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=reader.fieldnames)
+        writer.writeheader()
+        writer.writerows(r for r in rows if half_of[r["id"]] == half)
+        parts[half] = out.getvalue().encode("utf-8")
+        chosen = [r for r in rows if half_of[r["id"]] == half]
+        print(f"{half}: {len(chosen)} complaints, per theme {sorted(Counter(r['tema'] for r in chosen).values())}")
+
+    opened = vectors_module.open_encoder
+    cache: dict[str, object] = {}
+    encoders: list = []
+
+    def cached_encoder(root, model, threads=None, queries=False):
+        """The encoder, opened once, with each text embedded once over all runs."""
+        if queries:
+            return opened(root, model, threads, queries)
+        if not encoders:
+            encoders.append(opened(root, model, threads, queries))
+        encoder = encoders[0]
+
+        class Cached:
+            count_tokens = staticmethod(encoder.count_tokens)
+
+            @staticmethod
+            def embed(texts, passage=True, **kwargs):
+                import numpy as np
+
+                missing = [t for t in dict.fromkeys(texts) if (passage, t) not in cache]
+                if missing:
+                    for t, v in zip(missing, encoder.embed(missing, passage=passage, **kwargs)):
+                        cache[(passage, t)] = v
+                return np.vstack([cache[(passage, t)] for t in texts])
+
+        return Cached()
+
+    vectors_module.open_encoder = cached_encoder
+
+    def run_setting(setting, half: str) -> tuple[dict, dict[int, str]]:
+        themes_module.VIEWS, themes_module.WORD_WEIGHT, themes_module.LSA_DIMS, themes_module.SEEDS = setting
+        export = read_data(parts[half], Path(f"{half}.csv"))
+        data, _ = analyse_export(export, config, Options(pack_themes=0))
+        return data, {c.row: label_of_id[c.id] for c in export.complaints}
+
+    def name(setting) -> str:
+        views, weight, dims, seeds = setting
+        return f"{' + '.join(views)}, {weight}, {dims}, {seeds}"
+
+    results = []
+    for setting in SETTINGS:
+        clock = time.perf_counter()
+        data, label_of = run_setting(setting, "tune")
+        purity, ari = clusters(data, label_of)
+        results.append((purity, ari, setting))
+        print(
+            f"tune  {name(setting):<36} purity {purity:.3f} ARI {ari:.3f} themes {len(data['themes']):>2} ({time.perf_counter() - clock:.0f} s)"
+        )
+    best = max(results, key=lambda r: (r[0], r[1]))[2]
+    print(f"chosen on the tune half: {name(best)}")
+    data, label_of = run_setting(best, "test")
+    print(f"test half, chosen setting ({len(data['themes'])} themes):")
+    score(data, label_of)
+    for setting in SETTINGS:
+        if setting != best:
+            data, label_of = run_setting(setting, "test")
+            purity, ari = clusters(data, label_of)
+            print(f"test  {name(setting):<36} purity {purity:.3f} ARI {ari:.3f} themes {len(data['themes'])} (not chosen; for the record)")
+
+
 if __name__ == "__main__":
     mode = sys.argv[1] if len(sys.argv) > 1 else "quality"
-    quality() if mode == "quality" else speed(int(sys.argv[2]) if len(sys.argv) > 2 else 10_000)
+    if mode == "tune":
+        tune(Path(sys.argv[2]) if len(sys.argv) > 2 else None)
+    else:
+        quality(Path(sys.argv[2]) if len(sys.argv) > 2 else None) if mode == "quality" else speed(
+            int(sys.argv[2]) if len(sys.argv) > 2 else 10_000
+        )

@@ -676,7 +676,8 @@ def eval_cmd(
 @model_option
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, watch: bool, corpus: Path | None, index_dir: Path | None, model: str | None) -> None:
-    """Serve the built site and its JSON API (/api/search, /api/pack, /api/similar/ID, /api/cases/ID).
+    """Serve the built site and its JSON API (/api/search, /api/pack, /api/similar/ID, /api/cases/ID,
+    POST /api/complaints/analyse).
 
     The model and indexes load once. Build the site first (jipp-kb build).
     """

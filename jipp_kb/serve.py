@@ -10,6 +10,13 @@ Static files get ``ETag``/``Cache-Control`` and gzip; directories are never
 listed; every response carries ``X-Content-Type-Options`` and a content
 security policy. With ``--watch`` the corpus is polled and a change is
 rebuilt; a failed rebuild is logged and the last good site stays served.
+
+``POST /api/complaints/analyse`` runs ``jipp-kb complaints`` on an export sent
+as the request body, for an office intranet: the body is held in memory
+(waitress is told to keep uploads of that size off its spool files), the
+report's examples are redacted, and nothing is written anywhere. One analysis
+runs at a time and at most :data:`MAX_COMPLAINTS` complaints are analysed, so
+an upload cannot hold the server's threads or cores for long.
 """
 
 from __future__ import annotations
@@ -36,6 +43,12 @@ from jipp_kb.search import DEFAULT_MODE, QueryError, Searcher
 
 MAX_LIMIT = 100
 MAX_QUERY_STRING = 2048
+MAX_UPLOAD = 5 * 1024 * 1024
+"""Bytes of a complaint export the API accepts; more is a 413."""
+MAX_COMPLAINTS = 5000
+"""Complaints the API analyses (the first ones); the response's ``source.capped`` says how many were left out."""
+ANALYSE_PATH = "api/complaints/analyse"
+XLSX_TYPES = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/vnd.ms-excel")
 COMPRESSIBLE = ("text/", "application/json", "application/javascript", "image/svg+xml", "application/xml")
 SECURITY_HEADERS = [
     ("X-Content-Type-Options", "nosniff"),
@@ -53,6 +66,8 @@ STATUS = {
     400: "400 Bad Request",
     404: "404 Not Found",
     405: "405 Method Not Allowed",
+    411: "411 Length Required",
+    413: "413 Content Too Large",
     414: "414 URI Too Long",
     503: "503 Service Unavailable",
 }
@@ -70,6 +85,8 @@ class App:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._generation = 0
+        self._analysing = threading.Lock()
+        """Held while an upload is analysed: a second one meanwhile gets a 503, not a queue of CPU-bound work."""
         self.reload(corpus)
 
     def reload(self, corpus: Corpus) -> None:
@@ -101,7 +118,14 @@ class App:
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "/") or "/"
-        if method not in ("GET", "HEAD"):
+        inside = self._inside_base(path)
+        if inside is not None and inside.rstrip("/") == ANALYSE_PATH:
+            status, headers, body = _json(*self.analyse_upload(environ))
+            if status == 405:
+                headers.append(("Allow", "POST"))
+            elif status == 503:
+                headers.append(("Retry-After", "30"))
+        elif method not in ("GET", "HEAD"):
             status, headers, body = _json(405, {"error": "only GET and HEAD"})
             headers.append(("Allow", "GET, HEAD"))
         elif len(environ.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
@@ -109,7 +133,6 @@ class App:
         elif path == "/healthz":
             status, headers, body = _json(200, {"status": "ok", "cases": len(self.corpus.cases)})
         else:
-            inside = self._inside_base(path)
             if inside is None:
                 status, headers, body = self._not_found()
             elif inside.startswith("api/"):
@@ -155,6 +178,52 @@ class App:
         except NoIndex as exc:  # e.g. hybrid asked of a server without an embedding index
             return 503, {"error": str(exc)}
         return 404, {"error": "unknown API path; use /api/search, /api/pack, /api/similar/ID or /api/cases/ID"}
+
+    def analyse_upload(self, environ: dict) -> tuple[int, object]:
+        """The complaints report (JSON, examples redacted) of the export in the request body; nothing is stored."""
+        from jipp_kb.extras import MissingExtra, require
+
+        if environ.get("REQUEST_METHOD") != "POST":
+            return 405, {"error": "send the export with POST as the request body (CSV or .xlsx)"}
+        try:
+            require("complaints", "POST /api/complaints/analyse")
+        except MissingExtra as exc:
+            return 503, {"error": str(exc)}
+        from jipp_kb.complaints.analyse import ComplaintError, Options, analyse_export
+        from jipp_kb.complaints.read import FIELDS, ComplaintFileError, read_data
+
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or -1)
+        except ValueError:
+            return 400, {"error": "Content-Length is not a number"}
+        if length < 0:
+            return 411, {"error": "Content-Length is required"}
+        if length > MAX_UPLOAD:
+            return 413, {"error": f"the file has {length:,} bytes; at most {MAX_UPLOAD // 2**20} MB — split it by period"}
+        if length == 0:
+            return 400, {"error": "the request body is empty; send the CSV or .xlsx export as the body"}
+        data = environ["wsgi.input"].read(length)
+        params = parse_qs(environ.get("QUERY_STRING", ""))
+        columns = {f: params[f"{f}_column"][0] for f in FIELDS if params.get(f"{f}_column")}
+        kind = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+        if kind.startswith("multipart/"):
+            return 400, {"error": "send the file itself as the body (curl --data-binary @file.csv), not a form"}
+        name = Path("upload.xlsx" if kind in XLSX_TYPES else "upload.csv")
+        options = Options(columns=columns, examples=(params.get("examples") or ["1"])[0] not in ("0", "false", "no"))
+        options.pack_themes, options.max_complaints = 0, MAX_COMPLAINTS
+        if not self._analysing.acquire(blocking=False):
+            return 503, {"error": "another export is being analysed; try again in a minute"}
+        try:
+            export = read_data(data, name, columns)
+            report, _ = analyse_export(export, self.config, options)
+        except ComplaintFileError as exc:
+            return 400, {"error": str(exc)}
+        except ComplaintError as exc:
+            return 503, {"error": str(exc)}
+        finally:
+            self._analysing.release()
+        report["limits"] = {"bytes": MAX_UPLOAD, "complaints": MAX_COMPLAINTS}
+        return 200, report
 
     def search(self, params: dict[str, list[str]]) -> tuple[int, object]:
         q = (params.get("q") or [""])[0]
@@ -267,6 +336,8 @@ def make_server(app: App, host: str, port: int, threads: int = 8):
         threads=threads,
         ident="jipp-kb",
         channel_timeout=30,
+        max_request_body_size=MAX_UPLOAD + 2**20,  # a larger body is refused by waitress before it is read
+        inbuf_overflow=MAX_UPLOAD + 2**20,  # an upload up to the limit stays in memory, never in a spool file
         connection_limit=200,
         clear_untrusted_proxy_headers=True,
     )

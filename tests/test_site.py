@@ -632,3 +632,21 @@ def test_a_glossary_change_renders_the_case_pages_again(small, tmp_path):
     again = _build(tmp_path, small)
     assert again.result.rendered >= 4, "both case pages in both languages show the new entry"
     assert "civil registration deed" in _text(tmp_path / "out" / "en" / "kasus" / "contoh-akta" / "index.html")
+
+
+def test_complaints_guide_in_both_languages_linked_from_about(small, tmp_path):
+    built = _build(tmp_path, small)
+    for lang, prefix, words in (
+        ("id", "", ("Celah inovasi", "--no-examples", "Jaminan privasi")),
+        ("en", "en/", ("innovation gap", "--no-examples", "Privacy guarantees")),
+    ):
+        page = built.out / prefix / "pengaduan" / "index.html"
+        text = _text(page)
+        assert all(w.lower() in text.lower() for w in words), lang
+        assert "jipp-kb complaints pengaduan-2026.xlsx" in text and "--text-column" in text and "/api/complaints/analyse" in text
+        assert "<pre><code>" in text, "the commands are code blocks"
+        about = _text(built.out / prefix / "tentang" / "index.html")
+        assert f'href="{BASE}{prefix}pengaduan/"' in about, lang
+        for _tag, _attr, url in parse(page).urls():
+            if is_internal(url) and not url.startswith("#"):
+                assert resolve(built.out, BASE, url).is_file(), f"{page}: {url}"

@@ -39,10 +39,17 @@ class Options:
     max_themes: int = 20
     pack_themes: int = 3
     """Top themes (by count) whose innovations make the learning pack; 0: no pack."""
+    max_complaints: int | None = None
+    """Analyse only the first this many complaints (the API's cap, so one upload cannot hold the server); None: all."""
 
 
 def analyse(path: Path, config: Config, options: Options, report: Callable[[str], None] | None = None) -> tuple[dict, Export]:
     """Read, redact, group and match ``path``; the report as a dictionary (no raw text in it) and what was read."""
+    return analyse_export(read_export(path, options.columns), config, options, report)
+
+
+def analyse_export(export: Export, config: Config, options: Options, report: Callable[[str], None] | None = None) -> tuple[dict, Export]:
+    """Redact, group and match complaints already read (from a file, or an upload held in memory)."""
     from jipp_kb.complaints.match import innovations_for, urusan_english, urusan_for
     from jipp_kb.complaints.report import month_range, monthly
     from jipp_kb.models import ModelError
@@ -51,8 +58,12 @@ def analyse(path: Path, config: Config, options: Options, report: Callable[[str]
     from jipp_kb.vectors import open_encoder
 
     say = report or (lambda message: None)
-    export = read_export(path, options.columns)
     say(f"{len(export.complaints)} complaints read from {export.rows} rows")
+    capped = 0
+    if options.max_complaints is not None and len(export.complaints) > options.max_complaints:
+        capped = len(export.complaints) - options.max_complaints
+        export.complaints = export.complaints[: options.max_complaints]
+        say(f"only the first {options.max_complaints} complaints analysed; {capped} left out")
     redacted, counts = [], Counter()
     for complaint in export.complaints:
         text, found = redact(complaint.text)
@@ -109,11 +120,12 @@ def analyse(path: Path, config: Config, options: Options, report: Callable[[str]
     dated = sorted(d for d in days if d)
     data = {
         "source": {
-            "file": path.name,
+            "file": export.path.name,
             "rows": export.rows,
             "complaints": total,
             "distinct": grouping.distinct,
-            "skipped": export.rows - total,
+            "skipped": export.rows - total - capped,
+            "capped": capped,
             "unreadable_cells": len(export.warnings),
             "columns": export.columns,
         },
@@ -169,4 +181,4 @@ def _clip(text: str) -> str:
     return text if len(text) <= EXAMPLE_CHARS else text[:EXAMPLE_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-__all__ = ["ComplaintError", "ComplaintFileError", "Options", "analyse", "pack_cases"]
+__all__ = ["ComplaintError", "ComplaintFileError", "Options", "analyse", "analyse_export", "pack_cases"]

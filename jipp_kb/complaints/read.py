@@ -101,7 +101,13 @@ def read_export(path: Path, columns: dict[str, str | None] | None = None) -> Exp
         raise ComplaintFileError(f"{path}: the file is empty; export the complaints again (CSV or .xlsx with a header row)")
     if size > MAX_BYTES:
         raise ComplaintFileError(f"{path}: the file has {size // 2**20} MB; at most {MAX_BYTES // 2**20} MB — split it by period")
-    data = path.read_bytes()
+    return read_data(path.read_bytes(), path, columns)
+
+
+def read_data(data: bytes, path: Path, columns: dict[str, str | None] | None = None) -> Export:
+    """The complaints in ``data``, the bytes of a file named ``path`` (an upload read in memory: nothing touches the disk)."""
+    if not data:
+        raise ComplaintFileError(f"{path}: the file is empty; export the complaints again (CSV or .xlsx with a header row)")
     if data[:4] == b"PK\x03\x04":
         header, rows = _xlsx_rows(path, data)
     elif path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):

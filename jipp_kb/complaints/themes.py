@@ -40,11 +40,13 @@ DEFAULT_EMBED_LIMIT = 400
 """Distinct complaints embedded (a sample when there are more); the rest are assigned by their words."""
 MIN_THEME_SHARE = 0.01
 """A cluster smaller than this share of the complaints (and than 3) joins its nearest theme."""
-SEEDS = 12
+SEEDS = 8
 LSA_DIMS = 30
 WORD_WEIGHT = 1.5
 """Weight of the words beside the meaning in the combined view."""
-VIEWS = ("words", "meaning", "both")
+VIEWS = ("words", "both")
+"""Views, seeds and dimensions chosen on the tune half of the labelled set among the settings tried
+(``benchmarks/complaints.py tune``; docs/complaints.md)."""
 
 SLANG = {
     "sy": "saya", "sya": "saya", "tdk": "tidak", "gak": "tidak", "ga": "tidak", "nggak": "tidak", "ndak": "tidak", "ora": "tidak",

@@ -110,6 +110,8 @@ class SiteInfo:
     downloads: dict[str, list[tuple[str, list[str]]]]
     """Collection id -> [(document, [file names])] of pack files present in the output."""
     about_html: str
+    complaints_html: str
+    """The guide to ``jipp-kb complaints`` (``pages/complaints.<lang>.md``)."""
     api_url: str = ""
     """Base URL of a `jipp-kb serve` elsewhere; empty: ask the site's own server."""
     pack_page: bool = False
@@ -202,7 +204,7 @@ class Views:
     # -- pages ----------------------------------------------------------------------------
 
     def all_pages(self) -> list[Page]:
-        pages = [self.home(), self.browse(), *self.all_cases(), self.search(), self.about(), self.not_found()]
+        pages = [self.home(), self.browse(), *self.all_cases(), self.search(), self.about(), self.complaints(), self.not_found()]
         pages += [self.pack_page()] if self.info.pack_page else []
         pages += [self.case_page(c) for c in self.g.cases]
         pages += self.province_pages()
@@ -375,6 +377,12 @@ class Views:
         t = self.t
         ctx = {"body": self.info.about_html, "repo_url": self.info.repo_url}
         return self.page("tentang/", "about.html", t("about.title"), ctx, nav="about", crumbs=self.crumbs((t("about.title"), None)))
+
+    def complaints(self) -> Page:
+        """How an office turns its complaint export into themes and proven innovations (linked from the about page)."""
+        t = self.t
+        crumbs = self.crumbs((t("about.title"), self.urls.page("tentang/")), (t("complaints.title"), None))
+        return self.page("pengaduan/", "guide.html", t("complaints.title"), {"body": self.info.complaints_html}, nav="about", crumbs=crumbs)
 
     def not_found(self) -> Page:
         return self.page("404.html", "404.html", self.t("notfound.title"), {}, sitemap=False)

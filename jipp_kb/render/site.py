@@ -83,7 +83,7 @@ class Theme:
     strings: dict[str, Strings]
     static: dict[str, bytes]
     pages: dict[str, str]
-    """``about.id`` -> rendered HTML of ``pages/about.id.md``."""
+    """``about.id`` -> rendered HTML of ``pages/about.id.md`` (also ``complaints.<lang>``)."""
     digest: str
 
 
@@ -127,8 +127,9 @@ def load_theme(override: Path | None = None) -> Theme:
         if name.endswith(".md")
     }
     for lang in LANGS:
-        if f"about.{lang}" not in pages:
-            raise SiteError(f"theme has no pages/about.{lang}.md")
+        for page in ("about", "complaints"):
+            if f"{page}.{lang}" not in pages:
+                raise SiteError(f"theme has no pages/{page}.{lang}.md")
     return Theme(dirs.env("templates"), {lang: Strings(lang, data[lang]) for lang in LANGS}, static, pages, h.hexdigest())
 
 
@@ -452,6 +453,7 @@ def _build(
             downloads=downloads,
             pack_page=fragments is not None,
             about_html=theme.pages[f"about.{lang}"],
+            complaints_html=theme.pages[f"complaints.{lang}"],
         )
         for page in Views(g, t, urls, info).all_pages():
             plans.append((lang, urls, t, page))
