@@ -35,7 +35,7 @@ TIME_BUDGET = 1.0
 """Seconds a keyword search may collect matches; past it, the best found so far are returned (``complete`` False)."""
 RANKER_FOLDER = "tantivy"
 """Sub-folder of a generation holding the tantivy copy (``keyword_engine = "tantivy"``)."""
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 """Bump when ``make_schema`` or ``document`` change: an index of another format is rebuilt."""
 
 
@@ -129,7 +129,7 @@ def document(case) -> dict:
         "bentuk": m.bentuk,
         "tahapan": m.tahapan,
         "status": m.status,
-        "urusan": ",".join(m.urusan),
+        "urusan": ",".join(_multi_value(u) for u in m.urusan),
         "sdg": ",".join(str(s) for s in m.sdgs),
         "award": ",".join(awards),
         "year": m.year_started or 0,
@@ -490,8 +490,17 @@ def filter_query(filters: dict) -> query.Query | None:
 
 
 def _multi_value(value: str) -> str:
-    """Multi-valued fields are stored comma-separated, so a value cannot hold a comma."""
+    """Multi-valued fields are stored comma-separated, so a value's own commas are stored as ';'."""
     return value.replace(",", ";")
+
+
+def multi_values(raw: object) -> list[str]:
+    """The values of a stored multi-valued field, their own commas back in place.
+
+    Two urusan names hold commas ("koperasi, usaha kecil, dan menengah"); split
+    as stored before, they broke into fragments and their filter found nothing.
+    """
+    return [v.replace(";", ",") for v in str(raw or "").split(",") if v]
 
 
 def _count_facets(results) -> dict[str, dict[str, int]]:
@@ -502,7 +511,7 @@ def _count_facets(results) -> dict[str, dict[str, int]]:
             raw = f.get(name)
             if raw in (None, "", 0):
                 continue
-            values = str(raw).split(",") if name in MULTI else [str(raw)]
+            values = multi_values(raw) if name in MULTI else [str(raw)]
             for v in values:
                 counts[name][v] = counts[name].get(v, 0) + 1
     return {n: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for n, c in counts.items() if c}

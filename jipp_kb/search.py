@@ -16,7 +16,7 @@ from pathlib import Path
 
 from jipp_kb.errors import JippError, NoIndex, UnknownCase
 from jipp_kb import vocab
-from jipp_kb.keyword import KeywordIndex
+from jipp_kb.keyword import KeywordIndex, multi_values
 from jipp_kb.understand import Understood, understand
 
 MODES = ("keyword", "semantic", "hybrid")
@@ -195,14 +195,14 @@ class Searcher:
         me = self.keyword.stored(case_id)
         if vector is None or me is None:
             raise UnknownCase(f"no indexed case with id '{case_id}'")
-        mine = set(me["urusan"].split(","))
+        mine = set(multi_values(me["urusan"]))
         semantic = self.vectors.search_vector(vector, limit=DEPTH, exclude=case_id)
         sections = {m.case: m.section for m in semantic}
         ranked = fuse(self.keyword.more_like(case_id, DEPTH), [(m.case, m.score) for m in semantic])
         out = []
         for cid, score in ranked[:limit]:
             other = self.keyword.stored(cid) or {}
-            shared = sorted(mine & set(other.get("urusan", "").split(",")))
+            shared = sorted(mine & set(multi_values(other.get("urusan"))))
             out.append(_result(cid, other, score, "", sections.get(cid), reason=_reason(shared, sections.get(cid, ""))))
         return out
 
@@ -215,7 +215,7 @@ def _prefer(ranked: list[tuple[str, float]], asked: Understood, weight: float, s
     out = []
     for cid, score in ranked:
         fields = stored(cid)
-        bonus = weight * bool(wanted_urusan & set(str(fields.get("urusan", "")).split(",")))
+        bonus = weight * bool(wanted_urusan & set(multi_values(fields.get("urusan"))))
         bonus += weight * (fields.get("regency") in wanted_regency)
         bonus += weight * (asked.prefer_replicated and bool(fields.get("replicated")))
         out.append((cid, score + bonus))

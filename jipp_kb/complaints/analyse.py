@@ -54,6 +54,7 @@ def analyse_export(export: Export, config: Config, options: Options, report: Cal
     from jipp_kb.complaints.report import month_range, monthly
     from jipp_kb.models import ModelError
     from jipp_kb.render.urls import Urls
+    from jipp_kb.keyword import multi_values
     from jipp_kb.search import Searcher
     from jipp_kb.vectors import open_encoder
 
@@ -93,9 +94,7 @@ def analyse_export(export: Export, config: Config, options: Options, report: Cal
             say(f"{len(grouping.themes)} themes: matching the library's innovations")
             for rank, theme in enumerate(grouping.themes, 1):
                 innovations, addressed = innovations_for(searcher, theme.words, lambda cid: urls.origin + urls.case(cid))
-                urusan = urusan_for(
-                    theme.words, innovations, lambda cid: str((searcher.keyword.stored(cid) or {}).get("urusan", "")).split(",")
-                )
+                urusan = urusan_for(theme.words, innovations, lambda cid: multi_values((searcher.keyword.stored(cid) or {}).get("urusan")))
                 members = [export.complaints[i] for i in theme.members]
                 entry = {
                     "rank": rank,
