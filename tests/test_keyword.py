@@ -262,8 +262,8 @@ def test_award_facets_keep_free_text_tiers_whole(kw):
     facets = kw.search("inovasi", limit=100, facets=True).facets["award"]
     names = tuple(vocab.awards())
     assert all(value.startswith(names) for value in facets), [v for v in facets if not v.startswith(names)]
-    tier = next(v for v in facets if v.startswith("Lainnya ") and ";" in v)
-    assert kw.search("inovasi", filters={"award": [tier.replace(";", ",")]}, limit=10).hits
+    tier = next(v for v in facets if v.startswith("Lainnya ") and "," in v)  # its commas back in place
+    assert kw.search("inovasi", filters={"award": [tier]}, limit=10).hits
 
 
 def test_an_urusan_with_commas_filters_and_counts_whole(tmp_path):
