@@ -77,7 +77,7 @@ def update(folder: Path, deleted: list[str], documents: list[dict], analysis: An
     index = tantivy.Index.open(str(folder / FOLDER))
     writer = index.writer(heap_size=64_000_000, num_threads=1)
     for cid in [*deleted, *(d["id"] for d in documents)]:
-        writer.delete_documents("id", cid)
+        writer.delete_documents_by_term("id", cid)
     for fields in documents:
         writer.add_document(_document(fields, analysis, multi))
     writer.commit()
