@@ -10,30 +10,21 @@ from __future__ import annotations
 import base64
 import csv
 import io
-import shutil
 import zipfile
-from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import PACK_COLLECTION, ROOT
+from conftest import PACK_COLLECTION
 from site_support import serve
 
 from jipp_kb.config import Config
 from jipp_kb.pack.build import FILES
 from jipp_kb.render.site import build_site
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-SHOTS = ROOT / "test-output" / "screenshots"
+from selenium.webdriver.common.by import By
+from test_site_browser import SHOTS, browser  # noqa: F401 - the shared Chromium (and its skip when none is installed)
+
 BASE = "/"
-
-if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-    pytest.skip(f"Chromium is not installed ({CHROMIUM}, {CHROMEDRIVER}); run: make browser", allow_module_level=True)
-
-webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.webdriver.chrome.service import Service  # noqa: E402 - after the module-level skip
-from selenium.webdriver.common.by import By  # noqa: E402 - after the module-level skip
 
 FETCH = """
 const done = arguments[arguments.length - 1];
@@ -57,26 +48,12 @@ def site(pack_site, tmp_path_factory):
     return folder
 
 
-@pytest.fixture(scope="module")
-def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--window-size=1280,900", "--lang=id"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    driver.set_script_timeout(30)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    yield driver
-    driver.quit()
-
-
-def _fetch(browser, url: str) -> tuple[int, str, bytes]:
+def _fetch(browser, url: str) -> tuple[int, str, bytes]:  # noqa: F811
     got = browser.execute_async_script(FETCH, url)
     return got["status"], got["type"] or "", base64.b64decode(got["data"])
 
 
-def test_collection_page_links_every_pack_file_and_each_opens(site, browser):
+def test_collection_page_links_every_pack_file_and_each_opens(site, browser):  # noqa: F811
     with serve(site, BASE) as root:
         page = f"{root}koleksi/{PACK_COLLECTION}/"
         browser.get(page)

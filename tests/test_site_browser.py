@@ -54,6 +54,7 @@ def browser():
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
+    driver.set_script_timeout(30)
     SHOTS.mkdir(parents=True, exist_ok=True)
     yield driver
     driver.quit()
