@@ -8,14 +8,10 @@ when the glossary grows.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 
-from jipp_kb.analysis import Analysis
+from jipp_kb.analysis import WORD, Analysis
 from jipp_kb.schema import GlossaryEntry
-
-WORD = re.compile(r"\w+(?:-\w+)*")
-"""A word as the glossary and the case text write it: letters and digits, hyphens inside (KTP-el)."""
 
 
 class Glossary:

@@ -13,6 +13,7 @@ import re
 
 from jipp_kb.load import RawCase, Section
 from jipp_kb.problems import Problem
+from jipp_kb.validate import CITATION
 
 UNITS = (
     "kasus orang hari jam menit detik minggu pekan bulan km kilometer meter hektare ha ton kg liter unit desa "
@@ -32,7 +33,6 @@ FIGURE = re.compile(
 
 Years, regulation numbers ("Nomor 5 Tahun 2019") and ranks ("Top 99") are not figures.
 """
-CITATION = re.compile(r"\[\d{1,3}\](?!\()")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[])")
 ABBREVIATION = re.compile(r"(?:^|\s)(?:dr|drg|Dr|No|Nomor|Kab|Kec|Kel|Jl|Prof|Ir|H|Hj|St|Bpk|Sdr|dll|dsb|dkk|a\.n|u\.p|Tbk)\.$")
 """Words whose full stop does not end a sentence ("dr. Andi", "No. 5")."""

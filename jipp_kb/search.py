@@ -233,9 +233,9 @@ def _awards(stored: dict) -> list[str]:
     """Awards with their tier as a reader sees them ("KIPP Top 45"); the index also holds bare names, for filtering."""
     names = set(vocab.awards())
     out = []
-    for value in str(stored.get("award", "")).split(","):
-        if value and value not in names:
-            out.append(value.removeprefix("Lainnya ").replace(";", ","))  # "Lainnya" carries a free-text tier
+    for value in multi_values(stored.get("award")):
+        if value not in names:
+            out.append(value.removeprefix("Lainnya "))  # "Lainnya" carries a free-text tier
     return out
 
 
