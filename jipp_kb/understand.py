@@ -6,6 +6,10 @@ it), and a preference for cases whose urusan is kesehatan. A place becomes a
 filter only when the words cannot mean anything else: a province name or short
 form, or a kabupaten/kota written with its prefix or in several words; a bare
 one-word regency name ("Batu", "Bone") is only a preference.
+
+The static site's search page applies the same rules in the browser
+(``site/static/search.js``) from the tables of :func:`tables`; a browser test
+checks that both read the same queries alike.
 """
 
 from __future__ import annotations
@@ -104,3 +108,34 @@ def _awards(words: list[str], lower: list[str], used: list[bool], take, add) -> 
     for i in range(len(words) - 1):
         if not used[i] and lower[i] == "top" and lower[i + 1].isdigit() and f"Top {lower[i + 1]}" in vocab.awards()["KIPP"]["tiers"]:
             add("award", f"KIPP Top {lower[i + 1]}", take(i, 2))
+
+
+def tables() -> dict:
+    """The vocabularies and word lists :func:`understand` uses, as JSON for the search page.
+
+    A vocabulary is ``{"names": [...], "keys": {lookup key: index in names}}``;
+    the lookup key is :func:`vocab.Vocabulary`'s (lowercase ASCII letters and
+    digits only), so the page matches exactly the spellings this module does.
+    """
+
+    def compact(vocabulary: vocab.Vocabulary) -> dict:
+        table = vocabulary.table()
+        names = sorted(set(table.values()))
+        index = {name: i for i, name in enumerate(names)}
+        return {"names": names, "keys": {key: index[name] for key, name in table.items()}}
+
+    awards = vocab.awards()
+    return {
+        "provinces": compact(vocab.provinces()),
+        "regencies": compact(vocab.regencies()),
+        "urusan": compact(vocab.urusan()),
+        "awards": compact(vocab.award_names()),
+        "tiers": {name: compact(vocab.Vocabulary("tier", award["tiers"])) for name, award in sorted(awards.items())},
+        "kipp_tiers": awards["KIPP"]["tiers"],
+        "prefixes": PREFIXES,
+        "links": sorted(LINKS),
+        "elsewhere": sorted(ELSEWHERE),
+        "ambiguous_urusan": sorted(AMBIGUOUS_URUSAN),
+        "replication": REPLICATION.pattern,
+        "max_words": MAX_WORDS,
+    }

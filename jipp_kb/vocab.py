@@ -62,6 +62,10 @@ class Vocabulary:
     def __contains__(self, value: str) -> bool:
         return len(self._table.get(_key(value), ())) == 1
 
+    def table(self) -> dict[str, str]:
+        """Lookup key → name for every spelling that resolves: what the search page needs to match as ``in`` does."""
+        return {key: next(iter(names)) for key, names in sorted(self._table.items()) if len(names) == 1}
+
 
 @dataclass(frozen=True)
 class Region:

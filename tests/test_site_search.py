@@ -4,15 +4,18 @@ Static path (Pagefind in the browser): a two-word query finds the case that has
 both words; a query with a nonsense word still answers and says that only some
 words matched; a glossary synonym finds a case that uses only the other form;
 a filter narrows the results; a typo is corrected and said so; a query that
-finds nothing says what to do. Then the same page against a stand-in for
+finds nothing says what to do; places and awards in the words become filters,
+read as `jipp-kb search` reads them. Then the same page against a stand-in for
 `jipp-kb serve`'s API, and a phone-sized screenshot.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import parse_qs, quote
 
 import pytest
+import yaml
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 from site_support import BASE, make_search_corpus, serve
@@ -21,6 +24,9 @@ from test_site_browser import SHOTS, browser, full_page_shot, wait_for  # noqa: 
 from jipp_kb.config import Config
 from jipp_kb.corpus import load_corpus
 from jipp_kb.render.site import build_site
+from jipp_kb.understand import understand
+
+QUERIES = Path(__file__).parent / "data" / "queries.yml"
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +122,60 @@ def test_static_search_is_forgiving_and_helps(small_site, browser):  # noqa: F81
                 full_page_shot(browser, name)
         finally:
             browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+UNDERSTOOD = [
+    "inovasi kesehatan di sulawesi selatan",
+    "inovasi adminduk jawa timur",
+    "stunting Kab. Gowa",
+    "kab gowa",
+    "Kota Bone",
+    "kota malang dan luwu utara",
+    "banyuwangi",
+    "pendidikan di batu",
+    "KIPP Top 45",
+    "pemenang top 99 bidang pendidikan",
+    "UNPSA winner",
+    "inovasi yang sudah direplikasi daerah lain",
+    "health services replicated in other regions",
+    "Prov. Sulsel dan jatim",
+    "media sosial desa",
+    "pasuruan",
+    "antre, puskesmas... (jateng)",
+    "",
+]
+
+
+def test_static_search_reads_a_query_as_the_cli_does(small_site, browser):  # noqa: F811
+    """The page's query understanding (search.js) against jipp_kb/understand.py: the same filters, preferences and words."""
+    queries = UNDERSTOOD + [q["query"] for q in yaml.safe_load(QUERIES.read_text(encoding="utf-8"))]
+    with serve(small_site) as home:
+        browser.get(f"{home}cari/")
+        page = browser.execute_async_script(
+            "var done = arguments[1], qs = arguments[0];"
+            "window.jippKbSearch.ready.then(function () { done(qs.map(window.jippKbSearch.understand)); });",
+            queries,
+        )
+    for q, js in zip(queries, page):
+        py = understand(q)
+        assert (js["text"], js["filters"], js["applied"]) == (py.text, py.filters, py.applied), q
+        preferences = (js["preferUrusan"], js["preferRegency"], js["preferReplicated"])
+        assert preferences == (py.prefer_urusan, py.prefer_regency, py.prefer_replicated), q
+
+
+def test_static_search_applies_places_and_awards_from_the_words(small_site, browser):  # noqa: F811
+    with serve(small_site) as home:
+        # A province in the words becomes a filter, shown as a chip; removing it searches the words as written.
+        assert ids(search(browser, home, "antrean di jawa timur")) == ["loket-capil-uji"]
+        chip = browser.find_element(By.CSS_SELECTOR, "#search-notes .chip")
+        assert chip.text.startswith("Jawa Timur")
+        chip.click()
+        wait_for(browser, lambda d: "antre-sehat-uji" in ids(answered(d, "antrean di jawa timur")))
+        # An award with its tier, as `jipp-kb search` reads it.
+        assert ids(search(browser, home, "antrean KIPP Top 45")) == ["antre-sehat-uji"]
+        # A filter from the words that leaves nothing is dropped, and the page says so.
+        assert ids(search(browser, home, "pengaduan di jawa tengah")) == ["lapor-bupati-uji"]
+        assert "filter itu tidak dipakai" in visible_text(browser, "#search-notes")
 
 
 def test_api_results_in_the_same_interface_and_fallback(small_site, browser):  # noqa: F811

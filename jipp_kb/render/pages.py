@@ -451,8 +451,16 @@ class Views:
         seen_awards: set[str] = set()
         awards = []
         for a in m.awards:
+            tiered = a.tier and vocab.awards()[a.name]["tiers"]  # "KIPP Top 45", as --award takes it
             awards.append(
-                {"name": a.name, "tier": a.tier, "year": a.year, "url": u.facet("penghargaan", a.name), "filter": a.name not in seen_awards}
+                {
+                    "name": a.name,
+                    "tier": a.tier,
+                    "year": a.year,
+                    "url": u.facet("penghargaan", a.name),
+                    "filter": a.name not in seen_awards,
+                    "tier_filter": f"{a.name} {a.tier}" if tiered else None,
+                }
             )
             seen_awards.add(a.name)
         view = {

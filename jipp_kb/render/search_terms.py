@@ -6,7 +6,9 @@ function words from a query and to search every form of a glossary entry,
 so "antrean" also finds cases that write "antrian" and "keluhan" finds
 "pengaduan", as the keyword engine of ``jipp-kb search`` does. The corpus's
 own words (commonest first) let it tell a typo from a rare word and correct
-it ("kelahran" -> "kelahiran"); Pagefind has no such list to give.
+it ("kelahran" -> "kelahiran"); Pagefind has no such list to give. The
+tables of query understanding (places, awards, urusan, replication) let the
+page read a query as ``jipp-kb search`` does.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from jipp_kb.analysis import plain_text, stopwords
 from jipp_kb.corpus import Case
 from jipp_kb.schema import GlossaryEntry
+from jipp_kb.understand import tables
 
 FILE = "search-terms.json"
 """Its name under ``static/``."""
@@ -30,7 +33,7 @@ LETTERS = re.compile(rf"[^\W\d_]{{{MIN_WORD},}}")
 
 
 def search_terms(glossary: list[GlossaryEntry], cases: list[Case], cache: Path | None = None) -> bytes:
-    """``{"stopwords": [...], "groups": [[form, ...], ...], "words": [...]}``.
+    """``{"stopwords": [...], "groups": [[form, ...], ...], "words": [...], "understand": {...}}``.
 
     Each group is one glossary entry's forms, lowercased; ``words`` are the
     words of the cases (unstemmed, letters only, at least MIN_WORD long), by the
@@ -60,7 +63,7 @@ def search_terms(glossary: list[GlossaryEntry], cases: list[Case], cache: Path |
         tmp.replace(cache)
     stops = stopwords()
     words = [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if w not in stops]
-    data = {"stopwords": sorted(stopwords()), "groups": groups, "words": words}
+    data = {"stopwords": sorted(stopwords()), "groups": groups, "words": words, "understand": tables()}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 

@@ -50,8 +50,9 @@
   var PHRASE_WEIGHT = 1; // added for each pair of neighbouring query words a case has side by side
   var PAGE_LENGTH = 0; // Pagefind's length normalisation: none, short profiles and long case studies compete evenly
   var FLOOR = 0.2; // a case scoring below this share of the best case is not shown (only trims the long tail)
+  var PREFERENCE = 1; // added, as a share of the best case's score, for each preference the query states (urusan, place, replication)
 
-  var terms = null; // {stopwords, groups: [[form, ...]], first: word -> [{words, group}], preferred, words, known}
+  var terms = null; // {stopwords, groups: [[form, ...]], first: word -> [{words, group}], preferred, words, known, understand}
   var pagefind = null;
   var useApi = false;
   var seq = 0;
@@ -126,7 +127,7 @@
 
   function loadTerms() {
     return fetch(app.getAttribute("data-terms")).then(function (r) { return r.json(); }).then(function (data) {
-      terms = { stopwords: new Set(data.stopwords), groups: data.groups, first: new Map(), preferred: new Set(), words: data.words };
+      terms = { stopwords: new Set(data.stopwords), groups: data.groups, first: new Map(), preferred: new Set(), words: data.words, understand: data.understand };
       data.groups.forEach(function (forms, g) {
         forms.forEach(function (form) {
           var ws = words(form);
@@ -213,6 +214,84 @@
     return best;
   }
 
+  // -- query understanding ---------------------------------------------------------------------
+
+  // Places and awards named in the query become filters, an urusan, a bare one-word
+  // place and replication words preferences: jipp_kb/understand.py's rules, applied
+  // to the tables it writes into search-terms.json (a browser test keeps both alike).
+  function understand(text) {
+    var U = terms.understand;
+    var out = { text: text, filters: {}, preferUrusan: [], preferRegency: [], preferReplicated: false, applied: [] };
+    if (!U) return out;
+    var ws = text.match(/[\p{L}\p{N}_.]+/gu) || [];
+    var lower = ws.map(function (w) { return w.toLowerCase().replace(/^\.+|\.+$/g, "") || w.toLowerCase(); });
+    var used = ws.map(function () { return false; });
+    function look(table, phrase) {
+      var i = table.keys[phrase.toLowerCase().replace(/[^0-9a-z]+/g, "")];
+      return i === undefined ? null : table.names[i];
+    }
+    function phraseAt(i, n) { return lower.slice(i, i + n).join(" "); }
+    function anyUsed(i, n) { return used.slice(i, i + n).some(Boolean); }
+    function isPrefix(w) { return Object.prototype.hasOwnProperty.call(U.prefixes, w); }
+    function take(i, n) {
+      for (var k = i; k < i + n; k++) used[k] = true;
+      if (i > 0 && U.links.indexOf(lower[i - 1]) >= 0 && !used[i - 1]) used[i - 1] = true;
+      return ws.slice(i, i + n).join(" ");
+    }
+    function add(name, value, written) {
+      var values = out.filters[name] || (out.filters[name] = []);
+      if (values.indexOf(value) >= 0) return;
+      values.push(value);
+      out.applied.push({ filter: name, value: value, words: written });
+    }
+    var n, i, phrase, name;
+    for (n = U.max_words; n >= 1; n--) {
+      for (i = 0; i + n <= ws.length; i++) {
+        if (anyUsed(i, n)) continue;
+        phrase = phraseAt(i, n);
+        var province = look(U.provinces, phrase);
+        var regency = look(U.regencies, phrase);
+        if (province && !isPrefix(lower[i])) add("province", province, take(i, n));
+        else if (regency && (n > 1 || isPrefix(lower[i]))) {
+          if (n === 2 && isPrefix(lower[i]) && !look(U.regencies, U.prefixes[lower[i]] + " " + ws[i + 1])) continue;
+          add("regency", regency, take(i, n));
+        } else if (n === 1 && phrase.length > 3 && regency) out.preferRegency.push(regency);
+      }
+    }
+    for (n = 3; n >= 1; n--) {
+      for (i = 0; i + n <= ws.length; i++) {
+        phrase = phraseAt(i, n);
+        var award = anyUsed(i, n) ? null : look(U.awards, phrase);
+        if (!award) continue;
+        var tiers = U.tiers[award];
+        var k = [2, 1].filter(function (k) { return i + n + k <= ws.length && look(tiers, phraseAt(i + n, k)); })[0] || 0;
+        if (k) add("award", award + " " + look(tiers, phraseAt(i + n, k)), take(i, n + k));
+        else add("award", award, take(i, n));
+      }
+    }
+    for (i = 0; i + 1 < ws.length; i++) {
+      if (!used[i] && lower[i] === "top" && /^\d+$/.test(lower[i + 1]) && U.kipp_tiers.indexOf("Top " + lower[i + 1]) >= 0) {
+        add("award", "KIPP Top " + lower[i + 1], take(i, 2));
+      }
+    }
+    for (n = 3; n >= 1; n--) {
+      for (i = 0; i + n <= ws.length; i++) {
+        phrase = phraseAt(i, n);
+        name = U.ambiguous_urusan.indexOf(phrase) < 0 ? look(U.urusan, phrase) : null;
+        if (name && out.preferUrusan.indexOf(name) < 0) out.preferUrusan.push(name);
+      }
+    }
+    var replication = new RegExp(U.replication, "i");
+    if (replication.test(text)) {
+      out.preferReplicated = true;
+      var whole = new RegExp("^(?:" + U.replication + ")$", "i");
+      lower.forEach(function (w, j) { if (whole.test(w) || U.elsewhere.indexOf(w) >= 0) used[j] = true; });
+    }
+    var rest = ws.filter(function (w, j) { return !used[j]; }).join(" ");
+    out.text = /[\p{L}\p{N}_]/u.test(rest) ? rest : text;
+    return out;
+  }
+
   // -- filters ---------------------------------------------------------------------------
 
   function chosen(select) {
@@ -226,6 +305,14 @@
       if (o) out[select.getAttribute("data-pagefind-name")] = o.getAttribute("data-label");
     });
     return out;
+  }
+
+  // A filter value as Pagefind holds it on this page's language: the menu's label
+  // (urusan are translated on the English pages), else the value itself ("KIPP Top 45").
+  function pagefindFilter(name, value) {
+    var select = document.getElementById("filter-" + name);
+    var o = select && Array.prototype.find.call(select.options, function (x) { return x.value === value; });
+    return { name: select ? select.getAttribute("data-pagefind-name") : name, label: o ? o.getAttribute("data-label") : value };
   }
 
   function apiParams() {
@@ -266,8 +353,52 @@
     }).catch(function () { return null; });
   }
 
+  // The query read as `jipp-kb search` reads it: its places and awards as filters
+  // (unless the user chose that filter), the rest of its words searched; if the
+  // filters leave nothing, the words alone, and the page says so.
   function pagefindSearch(q) {
-    var filters = pagefindFilters();
+    var u = understand(infer ? q : "");
+    var chosenFilters = pagefindFilters();
+    var applied = u.applied.filter(function (a) { return !(pagefindFilter(a.filter).name in chosenFilters); });
+    var filters = Object.assign({}, chosenFilters);
+    applied.forEach(function (a) {
+      var f = pagefindFilter(a.filter, a.value);
+      filters[f.name] = filters[f.name] ? { any: [].concat(filters[f.name].any || [], f.label) } : { any: [f.label] };
+    });
+    var text = infer ? u.text : q;
+    return Promise.all([searchWords(text, filters), preferred(u)]).then(function (found) {
+      var relax = found[0].hits || !applied.length ? Promise.resolve(null) : searchWords(text, chosenFilters);
+      return relax.then(function (relaxed) {
+        var out = rank(relaxed || found[0], found[1]);
+        out.applied = applied;
+        out.relaxed = !!relaxed;
+        return out;
+      });
+    });
+  }
+
+  // The cases each preference favours (one set per preference: its urusan, its
+  // kabupaten/kota, replicas), from filter-only Pagefind searches.
+  function preferred(u) {
+    var groups = [
+      u.preferUrusan.map(function (v) { return pagefindFilter("urusan", v); }),
+      u.preferRegency.map(function (v) { return pagefindFilter("regency", v); }),
+      u.preferReplicated ? [{ name: "replicated", label: "1" }] : [],
+    ].filter(function (g) { return g.length; });
+    return Promise.all(groups.map(function (group) {
+      return Promise.all(group.map(function (f) {
+        var filters = {};
+        filters[f.name] = f.label;
+        return pagefind.search(null, { filters: filters });
+      })).then(function (all) {
+        var ids = new Set();
+        all.forEach(function (res) { res.results.forEach(function (r) { ids.add(r.id); }); });
+        return ids;
+      });
+    }));
+  }
+
+  function searchWords(q, filters) {
     var memo = new Map();
     function find(term) {
       if (!memo.has(term)) memo.set(term, pagefind.search(term, { filters: filters }));
@@ -293,7 +424,8 @@
       Promise.all(cs.map(function (c) { return Promise.all(c.forms.map(find)); })),
       Promise.all(phrases.map(find)),
     ]).then(function (found) {
-      return rank(cs, found[0], found[1], fixes);
+      var hits = found[0].some(function (forms) { return forms.some(function (res) { return res.results.length; }); });
+      return { hits: hits, cs: cs, perConcept: found[0], phrases: found[1], fixes: fixes };
     });
   }
 
@@ -301,7 +433,8 @@
   // SCORE_WEIGHT × its Pagefind score for that concept relative to the best case's,
   // so cases matching more of the query come first, then the better matches.
   // (Weighting rare words more, as BM25 does, scored lower on the tune split.)
-  function rank(cs, perConcept, phrases, fixes) {
+  function rank(found, preferences) {
+    var cs = found.cs, perConcept = found.perConcept, phrases = found.phrases, fixes = found.fixes;
     var pages = new Map();
     var together = new Map();
     phrases.forEach(function (res) {
@@ -331,6 +464,12 @@
       });
     });
     pages.forEach(function (p, id) { p.score += PHRASE_WEIGHT * (together.get(id) || 0); });
+    // Each preference the query states lifts the cases that have it by a share of the best score, as in `jipp-kb search`.
+    var top = 0;
+    pages.forEach(function (p) { top = Math.max(top, p.score); });
+    pages.forEach(function (p, id) {
+      preferences.forEach(function (ids) { if (ids.has(id)) p.score += PREFERENCE * top; });
+    });
     var ordered = Array.from(pages.values()).sort(function (a, b) { return b.score - a.score || b.raw - a.raw; });
     var cut = ordered.length ? ordered[0].score * FLOOR : 0;
     var kept = ordered.filter(function (p) { return p.score >= cut; });
@@ -342,8 +481,6 @@
       missing: kept.length ? cs.filter(function (c) { return !c.hits; }).map(function (c) { return c.label; }) : [],
       also: [].concat.apply([], found.map(function (c) { return c.forms.slice(1); })),
       suggestion: fixes.length ? fixes.reduce(function (q, f) { return q.replace(new RegExp("(^|[^\\p{L}\\p{N}])" + f[0] + "(?![\\p{L}\\p{N}])", "iu"), "$1" + f[1]); }, input.value.trim()) : null,
-      applied: [],
-      relaxed: false,
     };
   }
 
@@ -587,6 +724,8 @@
   // static host answers with a 404 page, or nothing at all.
   var probe = getJson(api + "?q=").then(function () { useApi = true; }).catch(function () { useApi = false; });
   var ready = Promise.all([loadTerms(), loadPagefind(), probe]);
+  // For the browser test that checks this page reads queries as jipp_kb/understand.py does.
+  window.jippKbSearch = { ready: ready, understand: understand };
 
   form.addEventListener("submit", function (e) {
     e.preventDefault();
