@@ -1,10 +1,8 @@
 """Search: keyword, semantic and hybrid, with the same filters on both sides.
 
-Hybrid ranking fuses the keyword and embedding rankings, either by reciprocal
-rank fusion (RRF) or by a weighted sum of min-max normalised scores. RRF
-orders by rank alone, so its scores say little about how strong a match is:
-the relevance floor then judges each result by its weighted score. The
-default mode and settings are the best measured on the tune half of the
+Hybrid ranking fuses the keyword and embedding rankings, either by a
+weighted sum of min-max normalised scores or by reciprocal rank fusion (RRF).
+The default mode and settings are the best measured on the tune half of the
 judged queries (``jipp-kb eval``; numbers in docs/search.md).
 """
 
@@ -24,9 +22,9 @@ from jipp_kb.understand import Understood, understand
 MODES = ("keyword", "semantic", "hybrid")
 FUSIONS = ("rrf", "weighted")
 DEFAULT_MODE = "hybrid"
-DEFAULT_FUSION = "rrf"
+DEFAULT_FUSION = "weighted"
 DEFAULT_ALPHA = 0.7
-"""Weight of the keyword side in weighted fusion (and in the relevance floor under RRF): best on the tune half (docs/search.md)."""
+"""Weight of the keyword side in weighted fusion: best on the tune half of the judged queries (docs/search.md)."""
 DEFAULT_FLOOR = 0.15
 """A result scoring below this share of the best result's score is not shown (the relevance floor)."""
 PREFERENCE = 1.0
@@ -173,17 +171,12 @@ class Searcher:
         elif mode == "semantic":
             ranked = _normalised([(m.case, m.score) for m in sem])
         else:
-            semantic_ranking = [(m.case, m.score) for m in sem]
-            ranked = _normalised(fuse(keyword_ranking, semantic_ranking, fusion, alpha))
+            ranked = _normalised(fuse(keyword_ranking, [(m.case, m.score) for m in sem], fusion, alpha))
         stored = functools.cache(lambda cid: self.keyword.stored(cid) or {})  # read once per case, by _prefer and below
         ranked = _prefer(ranked, asked, preference, stored)
         hidden = 0
         if floor and ranked:
-            strength = ranked
-            if mode == "hybrid" and fusion == "rrf":  # rank-based scores: judge strength by the weighted scores instead
-                strength = _prefer(_normalised(fuse(keyword_ranking, semantic_ranking, "weighted", alpha)), asked, preference, stored)
-            weak = {cid for cid, s in strength if s < floor * strength[0][1]}
-            kept = [(cid, s) for cid, s in ranked if cid not in weak]
+            kept = [(cid, s) for cid, s in ranked if s >= floor * ranked[0][1]]
             hidden, ranked = len(ranked) - len(kept), kept
         kw_hits = {h.id: (i + 1, h) for i, h in enumerate(kw.hits)}
         sem_hits = {m.case: (i + 1, m) for i, m in enumerate(sem)}
@@ -206,7 +199,7 @@ class Searcher:
         mine = set(multi_values(me["urusan"]))
         semantic = self.vectors.search_vector(vector, limit=DEPTH, exclude=case_id)
         sections = {m.case: m.section for m in semantic}
-        ranked = fuse(self.keyword.more_like(case_id, DEPTH), [(m.case, m.score) for m in semantic], "weighted")
+        ranked = fuse(self.keyword.more_like(case_id, DEPTH), [(m.case, m.score) for m in semantic])
         out = []
         for cid, score in ranked[:limit]:
             other = self.keyword.stored(cid) or {}

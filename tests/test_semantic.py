@@ -107,21 +107,6 @@ def test_hybrid_fuses_both_rankings(indexed):
         searcher.close()
 
 
-def test_rrf_orders_and_the_weighted_scores_set_the_floor(indexed):
-    """RRF's rank-only scores cannot say a match is weak; the floor hides what the weighted fusion scores weak."""
-    searcher = Searcher(indexed / "jipp", DEFAULT_MODEL)
-    try:
-        query = "pelayanan sampah di desa"
-        everything = searcher.search(query, limit=100, floor=0)
-        shown = searcher.search(query, limit=100)
-        weighted = searcher.search(query, fusion="weighted", limit=100, floor=0).results
-        weak = {r.id for r in weighted if r.score < 0.15 * weighted[0].score}
-        assert weak and shown.hidden == len(weak)
-        assert [r.id for r in shown.results] == [r.id for r in everything.results if r.id not in weak], "RRF's order, minus the weak"
-    finally:
-        searcher.close()
-
-
 def test_similar_excludes_the_case_and_gives_reasons(indexed):
     result = CliRunner().invoke(cli, ["similar", "anc-hipnoterapi", "--json", "--index-dir", str(indexed / "jipp")])
     assert result.exit_code == 0, result.output
