@@ -146,15 +146,43 @@ def speed(n: int) -> None:
 
 
 SETTINGS = [
-    # (views, word weight, SVD dimensions, seeds): the rows of docs/complaints.md's "Settings tried", committed one first
-    (("words", "meaning", "both"), 1.5, 30, 12),
-    (("words", "meaning", "both"), 1.5, 50, 4),
-    (("words", "both"), 1.5, 50, 4),
-    (("words", "both"), 1.5, 30, 8),
-    (("words", "meaning", "both"), 1.0, 30, 12),
-    (("words", "meaning", "both"), 2.0, 30, 12),
-    (("words", "meaning", "both"), 1.5, 80, 12),
-    (("words", "meaning", "both"), 1.5, 50, 8),
+    # (views, word weight, SVD dimensions, seeds, sector weight, English neighbours): the rows of docs/complaints.md's
+    # tables, in the order they were tried; the first eight before sectors and English neighbours existed
+    (("words", "meaning", "both"), 1.5, 30, 12, 0.0, 0),
+    (("words", "meaning", "both"), 1.5, 50, 4, 0.0, 0),
+    (("words", "both"), 1.5, 50, 4, 0.0, 0),
+    (("words", "both"), 1.5, 30, 8, 0.0, 0),
+    (("words", "meaning", "both"), 1.0, 30, 12, 0.0, 0),
+    (("words", "meaning", "both"), 2.0, 30, 12, 0.0, 0),
+    (("words", "meaning", "both"), 1.5, 80, 12, 0.0, 0),
+    (("words", "meaning", "both"), 1.5, 50, 8, 0.0, 0),
+    # English complaints take the words of their nearest Indonesian ones by meaning
+    (("words", "both"), 1.5, 30, 8, 0.0, 3),
+    (("words", "both"), 1.5, 30, 8, 0.0, 5),
+    (("words", "both"), 1.5, 30, 8, 0.0, 10),
+    (("words", "both"), 2.0, 30, 8, 0.0, 0),
+    (("words", "both"), 2.0, 30, 8, 0.0, 10),
+    (("words", "meaning", "both"), 1.5, 30, 12, 0.0, 5),
+    (("words", "meaning", "both"), 1.5, 30, 12, 0.0, 10),
+    (("words", "meaning", "both"), 2.0, 30, 12, 0.0, 10),
+    # the urusan a complaint names, beside its words
+    (("words", "both"), 1.5, 30, 8, 0.5, 0),
+    (("words", "both"), 1.5, 30, 8, 1.0, 0),
+    (("words", "both"), 1.5, 30, 8, 2.0, 0),
+    (("words", "both"), 1.5, 30, 8, 0.35, 0),
+    (("words", "both"), 1.5, 30, 8, 0.7, 0),
+    (("words", "both"), 1.5, 30, 8, 0.25, 10),
+    (("words", "both"), 1.5, 30, 8, 0.35, 10),
+    (("words", "both"), 1.5, 30, 8, 0.5, 10),
+    (("words", "both"), 1.5, 30, 8, 0.7, 10),
+    (("words", "both"), 1.5, 30, 8, 1.0, 10),
+    (("words", "both"), 1.5, 30, 8, 2.0, 10),
+    (("words", "both"), 1.5, 30, 8, 0.35, 5),
+    (("words", "both"), 1.5, 30, 8, 0.5, 5),
+    (("words", "both"), 1.5, 30, 8, 0.7, 5),
+    (("words", "meaning", "both"), 1.5, 30, 12, 0.5, 10),
+    (("words", "both"), 2.0, 30, 8, 0.5, 10),
+    (("words", "both"), 1.0, 30, 8, 0.5, 10),
 ]
 
 
@@ -233,14 +261,21 @@ def tune(index: Path | None) -> None:
     vectors_module.open_encoder = cached_encoder
 
     def run_setting(setting, half: str) -> tuple[dict, dict[int, str]]:
-        themes_module.VIEWS, themes_module.WORD_WEIGHT, themes_module.LSA_DIMS, themes_module.SEEDS = setting
+        (
+            themes_module.VIEWS,
+            themes_module.WORD_WEIGHT,
+            themes_module.LSA_DIMS,
+            themes_module.SEEDS,
+            themes_module.SECTOR_WEIGHT,
+            themes_module.NEIGHBOURS,
+        ) = setting
         export = read_data(parts[half], Path(f"{half}.csv"))
         data, _ = analyse_export(export, config, Options(pack_themes=0))
         return data, {c.row: label_of_id[c.id] for c in export.complaints}
 
     def name(setting) -> str:
-        views, weight, dims, seeds = setting
-        return f"{' + '.join(views)}, {weight}, {dims}, {seeds}"
+        views, weight, dims, seeds, sectors, neighbours = setting
+        return f"{' + '.join(views)}, {weight}, {dims}, {seeds}, sectors {sectors}, English {neighbours}"
 
     results = []
     for setting in SETTINGS:
@@ -249,7 +284,7 @@ def tune(index: Path | None) -> None:
         purity, ari = clusters(data, label_of)
         results.append((purity, ari, setting))
         print(
-            f"tune  {name(setting):<36} purity {purity:.3f} ARI {ari:.3f} themes {len(data['themes']):>2} ({time.perf_counter() - clock:.0f} s)"
+            f"tune  {name(setting):<58} purity {purity:.3f} ARI {ari:.3f} themes {len(data['themes']):>2} ({time.perf_counter() - clock:.0f} s)"
         )
     best = max(results, key=lambda r: (r[0], r[1]))[2]
     print(f"chosen on the tune half: {name(best)}")
@@ -260,7 +295,7 @@ def tune(index: Path | None) -> None:
         if setting != best:
             data, label_of = run_setting(setting, "test")
             purity, ari = clusters(data, label_of)
-            print(f"test  {name(setting):<36} purity {purity:.3f} ARI {ari:.3f} themes {len(data['themes'])} (not chosen; for the record)")
+            print(f"test  {name(setting):<58} purity {purity:.3f} ARI {ari:.3f} themes {len(data['themes'])} (not chosen; for the record)")
 
 
 if __name__ == "__main__":
