@@ -308,10 +308,10 @@ def test_english_complaints_are_embedded_first_up_to_a_tenth_of_the_sample() -> 
 
 
 def test_sectors_are_the_urusan_a_complaint_names() -> None:
-    from jipp_kb.complaints.match import _urusan_terms
+    from jipp_kb.complaints.match import urusan_terms
     from jipp_kb.complaints.themes import _sectors
 
-    names = sorted(_urusan_terms())
+    names = sorted(urusan_terms())
     rows = _sectors(["dokter puskesmas tidak ada, obat habis", "dana desa dipakai kades", "cuaca hari ini cerah"]).toarray()
     assert names[rows[0].argmax()] == "kesehatan" and names[rows[1].argmax()] == "pemberdayaan masyarakat dan desa"
     assert not rows[2].any()

@@ -74,7 +74,7 @@ class Match:
     addressed: bool = False
 
 
-def _stems(text: str) -> set[str]:
+def stems(text: str) -> set[str]:
     return {stem for stem, _, _ in Analysis().terms(text)}
 
 
@@ -115,9 +115,9 @@ def urusan_for(words: list[str], innovations: list[Innovation], case_urusan: Cal
     """A theme's urusan: the one its words name (weighted by rank), else the commonest among its innovations; "" if neither."""
     votes: dict[str, float] = {}
     for rank, word in enumerate(words):
-        stems = _stems(word)
-        for name, phrases in _urusan_terms().items():
-            if stems and any(phrase <= stems for phrase in phrases):
+        named = stems(word)
+        for name, phrases in urusan_terms().items():
+            if named and any(phrase <= named for phrase in phrases):
                 votes[name] = votes.get(name, 0.0) + 1.0 / (rank + 1)
     if not votes:
         for inn in innovations:
@@ -127,15 +127,15 @@ def urusan_for(words: list[str], innovations: list[Innovation], case_urusan: Cal
 
 
 @cache
-def _urusan_terms() -> dict[str, list[frozenset[str]]]:
+def urusan_terms() -> dict[str, list[frozenset[str]]]:
     """urusan -> the stems of each of its names, aliases, usual words and phrases; a theme word containing one names it."""
     out: dict[str, list[frozenset[str]]] = {}
     for entry in _urusan_entries():
-        out[entry["name"]] = [frozenset(_stems(p)) for p in [entry["name"], *entry.get("aliases", [])] if _stems(p)]
+        out[entry["name"]] = [frozenset(stems(p)) for p in [entry["name"], *entry.get("aliases", [])] if stems(p)]
     for name, words in URUSAN_TERMS.items():
-        out[name] += [frozenset(_stems(w)) for w in words.split() if _stems(w)]
+        out[name] += [frozenset(stems(w)) for w in words.split() if stems(w)]
     for name, phrases in URUSAN_PHRASES.items():
-        out[name] += [frozenset(_stems(p)) for p in phrases]
+        out[name] += [frozenset(stems(p)) for p in phrases]
     return out
 
 
@@ -169,13 +169,13 @@ def innovations_for(
         ranked.sort(key=lambda kv: (-kv[1], kv[0]))
     keyword_rank = {r.id: rank for rank, r in enumerate(keyword.results, 1)}
     semantic_rank = {m.case: (rank, m.section) for rank, m in enumerate(semantic, 1)}
-    leading = _stems(words[0])
+    leading = stems(words[0])
     out, addressed = [], False
     for cid, score in ranked[:limit]:
         fields = stored(cid)
-        headline = _stems(" ".join(str(fields.get(f, "")) for f in ("title", "acronym", "summary", "tags")))
-        shared = [w for w in words if _stems(w) and _stems(w) <= headline]
-        addressed = addressed or bool(leading and leading <= headline | _stems(str(fields.get("body", ""))))
+        headline = stems(" ".join(str(fields.get(f, "")) for f in ("title", "acronym", "summary", "tags")))
+        shared = [w for w in words if stems(w) and stems(w) <= headline]
+        addressed = addressed or bool(leading and leading <= headline | stems(str(fields.get("body", ""))))
         rank, section = semantic_rank.get(cid, (None, None))
         out.append(
             Innovation(

@@ -17,6 +17,14 @@ How (numbers in docs/complaints.md):
   k and seeds (scikit-learn); two complaints that end up together in many runs
   belong together. The co-association matrix is cut by average linkage; the
   number of themes is the one with the best silhouette.
+- **The sector beside the words.** The urusan a complaint names (*dokter*,
+  *obat* → kesehatan; the words of ``match.URUSAN_TERMS`` and urusan.yml)
+  joins its words as a feature: complaints about one sector share it even
+  when they share no word, as desks sort them.
+- **English complaints** share words only with each other, so in the word
+  views they made a theme of their own; they take the words of their nearest
+  Indonesian complaints by meaning (the multilingual embedding places them by
+  subject) and are embedded first.
 - **Names** are each theme's characteristic words by class-based TF-IDF
   (c-TF-IDF, as BERTopic): frequent in the theme, rare in the others.
 """
@@ -239,15 +247,15 @@ def _sectors(forms: list[str]):
     from scipy import sparse
     from sklearn.preprocessing import normalize
 
-    from jipp_kb.complaints.match import _stems, _urusan_terms
+    from jipp_kb.complaints.match import stems, urusan_terms
 
-    sectors = _urusan_terms()
+    sectors = urusan_terms()
     names = sorted(sectors)
     rows = np.zeros((len(forms), len(names)))
     for i, form in enumerate(forms):
-        stems = _stems(form)
+        named = stems(form)
         for j, name in enumerate(names):
-            rows[i, j] = sum(1 for phrase in sectors[name] if phrase and phrase <= stems)
+            rows[i, j] = sum(1 for phrase in sectors[name] if phrase and phrase <= named)
     return sparse.csr_matrix(normalize(np.log1p(rows)))
 
 
