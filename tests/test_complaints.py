@@ -232,7 +232,7 @@ def test_report_shape_and_themes_of_the_test_set(analysed) -> None:
     assert [g["rank"] for g in data["gaps"]] == [t["rank"] for t in themes if t["gap"]]
     with open(SET / "complaints.csv", encoding="utf-8", newline="") as f:
         label_of = {n: row["tema"] for n, row in enumerate(csv.DictReader(f), 2)}
-    assert _purity(themes, label_of) >= 0.6  # 0.8 with every complaint embedded on the real corpus (docs/complaints.md)
+    assert _purity(themes, label_of) >= 0.8  # 0.874 measured with 160 embedded (themes do not depend on the corpus)
     by_label = {
         label_of[t["rows"][0]]: t for t in themes if Counter(label_of[r] for r in t["rows"]).most_common(1)[0][1] > 0.8 * t["count"]
     }
