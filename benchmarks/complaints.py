@@ -16,8 +16,11 @@ the smallest of their ids, so no text is in both halves). Every consensus
 setting already tried (:data:`SETTINGS`) is run on the tune half; the one
 with the best purity there (ARI breaking ties) is then measured once on the
 test half — purity, ARI and matching — with the others' test numbers printed
-after, for the record, not for choosing. Runs in one process against INDEX
-(default: the config's index) with each complaint embedded once.
+after, for the record, not for choosing. The way a theme's innovations are
+asked for (:data:`QUERIES`) is chosen the same way, by matching pooled over
+the themes of every setting on the tune half (one run's 13-18 themes are too
+few: one theme is 8 points). Runs in one process against INDEX (default: the
+config's index) with each complaint embedded once.
 """
 
 from __future__ import annotations
@@ -146,15 +149,43 @@ def speed(n: int) -> None:
 
 
 SETTINGS = [
-    # (views, word weight, SVD dimensions, seeds): the rows of docs/complaints.md's "Settings tried", committed one first
-    (("words", "meaning", "both"), 1.5, 30, 12),
-    (("words", "meaning", "both"), 1.5, 50, 4),
-    (("words", "both"), 1.5, 50, 4),
-    (("words", "both"), 1.5, 30, 8),
-    (("words", "meaning", "both"), 1.0, 30, 12),
-    (("words", "meaning", "both"), 2.0, 30, 12),
-    (("words", "meaning", "both"), 1.5, 80, 12),
-    (("words", "meaning", "both"), 1.5, 50, 8),
+    # (views, word weight, SVD dimensions, seeds, sector weight, English neighbours): the rows of docs/complaints.md's
+    # tables, in the order they were tried; the first eight before sectors and English neighbours existed
+    (("words", "meaning", "both"), 1.5, 30, 12, 0.0, 0),
+    (("words", "meaning", "both"), 1.5, 50, 4, 0.0, 0),
+    (("words", "both"), 1.5, 50, 4, 0.0, 0),
+    (("words", "both"), 1.5, 30, 8, 0.0, 0),
+    (("words", "meaning", "both"), 1.0, 30, 12, 0.0, 0),
+    (("words", "meaning", "both"), 2.0, 30, 12, 0.0, 0),
+    (("words", "meaning", "both"), 1.5, 80, 12, 0.0, 0),
+    (("words", "meaning", "both"), 1.5, 50, 8, 0.0, 0),
+    # English complaints take the words of their nearest Indonesian ones by meaning
+    (("words", "both"), 1.5, 30, 8, 0.0, 3),
+    (("words", "both"), 1.5, 30, 8, 0.0, 5),
+    (("words", "both"), 1.5, 30, 8, 0.0, 10),
+    (("words", "both"), 2.0, 30, 8, 0.0, 0),
+    (("words", "both"), 2.0, 30, 8, 0.0, 10),
+    (("words", "meaning", "both"), 1.5, 30, 12, 0.0, 5),
+    (("words", "meaning", "both"), 1.5, 30, 12, 0.0, 10),
+    (("words", "meaning", "both"), 2.0, 30, 12, 0.0, 10),
+    # the urusan a complaint names, beside its words
+    (("words", "both"), 1.5, 30, 8, 0.5, 0),
+    (("words", "both"), 1.5, 30, 8, 1.0, 0),
+    (("words", "both"), 1.5, 30, 8, 2.0, 0),
+    (("words", "both"), 1.5, 30, 8, 0.35, 0),
+    (("words", "both"), 1.5, 30, 8, 0.7, 0),
+    (("words", "both"), 1.5, 30, 8, 0.25, 10),
+    (("words", "both"), 1.5, 30, 8, 0.35, 10),
+    (("words", "both"), 1.5, 30, 8, 0.5, 10),
+    (("words", "both"), 1.5, 30, 8, 0.7, 10),
+    (("words", "both"), 1.5, 30, 8, 1.0, 10),
+    (("words", "both"), 1.5, 30, 8, 2.0, 10),
+    (("words", "both"), 1.5, 30, 8, 0.35, 5),
+    (("words", "both"), 1.5, 30, 8, 0.5, 5),
+    (("words", "both"), 1.5, 30, 8, 0.7, 5),
+    (("words", "meaning", "both"), 1.5, 30, 12, 0.5, 10),
+    (("words", "both"), 2.0, 30, 8, 0.5, 10),
+    (("words", "both"), 1.0, 30, 8, 0.5, 10),
 ]
 
 
@@ -178,7 +209,17 @@ def halves(rows: list[dict]) -> dict[str, str]:
     return {row["id"]: half_of_key[key_of[row["isi"]]] for row in rows}
 
 
+QUERIES = {
+    # how match.innovations_for asks the library for a theme: (meaning side from the complaints' mean embedding, urusan preferred)
+    "words (one hybrid search; the first version)": (False, False),
+    "words, urusan preferred": (False, True),
+    "words + meaning of the complaints": (True, False),
+    "words + meaning of the complaints, urusan preferred": (True, True),
+}
+
+
 def tune(index: Path | None) -> None:
+    import jipp_kb.complaints.match as match_module
     import jipp_kb.complaints.themes as themes_module
     import jipp_kb.vectors as vectors_module
     from jipp_kb.complaints.analyse import Options, analyse_export
@@ -232,35 +273,79 @@ def tune(index: Path | None) -> None:
 
     vectors_module.open_encoder = cached_encoder
 
+    original = match_module.innovations_for
+    answers: dict[tuple[str, ...], dict[str, list[str]]] = {}
+    use = {"query": "words + meaning of the complaints, urusan preferred"}
+
+    def every_query(searcher, words, case_url, limit=match_module.TOP, meaning=None, urusan=""):
+        """Each theme asked every way of QUERIES (their top 3 kept for :func:`pool`); the report gets the one in use."""
+        found = {
+            q: original(searcher, words, case_url, limit, meaning if m else None, urusan if u else "") for q, (m, u) in QUERIES.items()
+        }
+        answers[tuple(words)] = {q: [i.id for i in f[0]] for q, f in found.items()}
+        return found[use["query"]]
+
+    match_module.innovations_for = every_query
+    judged = yaml.safe_load((SET / "judgments.yml").read_text(encoding="utf-8"))
+    pooled = {half: Counter() for half in ("tune", "test")}
+
+    def pool(data: dict, label_of: dict[int, str], half: str) -> None:
+        """Over every setting's themes (hundreds, not one run's 13-18): covered themes and, per query, those with >= 2 of 3 relevant."""
+        for t in data["themes"]:
+            relevant = set(judged[Counter(label_of[r] for r in t["rows"]).most_common(1)[0][0]]["relevant"])
+            if len(relevant) >= 2:
+                pooled[half]["covered"] += 1
+                for q, ids in answers[tuple(t["words"])].items():
+                    pooled[half][q] += sum(i in relevant for i in ids[:3]) >= 2
+
+    def show(half: str) -> None:
+        covered = pooled[half]["covered"]
+        for q in QUERIES:
+            print(f"{half}  query {q:<52} >= 2 of top 3 relevant for {pooled[half][q]}/{covered} themes ({pooled[half][q] / covered:.0%})")
+
     def run_setting(setting, half: str) -> tuple[dict, dict[int, str]]:
-        themes_module.VIEWS, themes_module.WORD_WEIGHT, themes_module.LSA_DIMS, themes_module.SEEDS = setting
+        (
+            themes_module.VIEWS,
+            themes_module.WORD_WEIGHT,
+            themes_module.LSA_DIMS,
+            themes_module.SEEDS,
+            themes_module.SECTOR_WEIGHT,
+            themes_module.NEIGHBOURS,
+        ) = setting
         export = read_data(parts[half], Path(f"{half}.csv"))
         data, _ = analyse_export(export, config, Options(pack_themes=0))
         return data, {c.row: label_of_id[c.id] for c in export.complaints}
 
     def name(setting) -> str:
-        views, weight, dims, seeds = setting
-        return f"{' + '.join(views)}, {weight}, {dims}, {seeds}"
+        views, weight, dims, seeds, sectors, neighbours = setting
+        return f"{' + '.join(views)}, {weight}, {dims}, {seeds}, sectors {sectors}, English {neighbours}"
 
     results = []
     for setting in SETTINGS:
         clock = time.perf_counter()
         data, label_of = run_setting(setting, "tune")
         purity, ari = clusters(data, label_of)
+        pool(data, label_of, "tune")
         results.append((purity, ari, setting))
         print(
-            f"tune  {name(setting):<36} purity {purity:.3f} ARI {ari:.3f} themes {len(data['themes']):>2} ({time.perf_counter() - clock:.0f} s)"
+            f"tune  {name(setting):<58} purity {purity:.3f} ARI {ari:.3f} themes {len(data['themes']):>2} ({time.perf_counter() - clock:.0f} s)"
         )
     best = max(results, key=lambda r: (r[0], r[1]))[2]
     print(f"chosen on the tune half: {name(best)}")
+    show("tune")
+    use["query"] = max(QUERIES, key=lambda q: pooled["tune"][q])
+    print(f"query chosen on the tune half (pooled over the settings' themes): {use['query']}")
     data, label_of = run_setting(best, "test")
     print(f"test half, chosen setting ({len(data['themes'])} themes):")
     score(data, label_of)
+    pool(data, label_of, "test")
     for setting in SETTINGS:
         if setting != best:
             data, label_of = run_setting(setting, "test")
             purity, ari = clusters(data, label_of)
-            print(f"test  {name(setting):<36} purity {purity:.3f} ARI {ari:.3f} themes {len(data['themes'])} (not chosen; for the record)")
+            pool(data, label_of, "test")
+            print(f"test  {name(setting):<58} purity {purity:.3f} ARI {ari:.3f} themes {len(data['themes'])} (not chosen; for the record)")
+    show("test")
 
 
 if __name__ == "__main__":

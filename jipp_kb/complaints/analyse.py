@@ -93,8 +93,12 @@ def analyse_export(export: Export, config: Config, options: Options, report: Cal
         try:
             say(f"{len(grouping.themes)} themes: matching the library's innovations")
             for rank, theme in enumerate(grouping.themes, 1):
-                innovations, addressed = innovations_for(searcher, theme.words, lambda cid: urls.origin + urls.case(cid))
-                urusan = urusan_for(theme.words, innovations, lambda cid: multi_values((searcher.keyword.stored(cid) or {}).get("urusan")))
+                stored_urusan = lambda cid: multi_values((searcher.keyword.stored(cid) or {}).get("urusan"))  # noqa: E731
+                named = urusan_for(theme.words, [], stored_urusan)
+                innovations, addressed = innovations_for(
+                    searcher, theme.words, lambda cid: urls.origin + urls.case(cid), meaning=theme.centroid, urusan=named
+                )
+                urusan = urusan_for(theme.words, innovations, stored_urusan)
                 members = [export.complaints[i] for i in theme.members]
                 entry = {
                     "rank": rank,

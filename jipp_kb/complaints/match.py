@@ -1,9 +1,13 @@
 """Match each theme to its urusan and to the library's innovations, and find the gaps: the fourth step of ``jipp-kb complaints``.
 
-- **Innovations** come from the same hybrid search officials use
-  (``Searcher.search``), asked with the theme's characteristic words (they
-  scored best against the judged test themes; docs/complaints.md). Places in
-  complaint words never become filters (``infer=False``).
+- **Innovations** come from the library's hybrid search, its two sides asked
+  apart: the keyword side (``Searcher.search``, glossary expansion included)
+  with the theme's characteristic words, the meaning side with the mean
+  embedding of the theme's complaints (``VectorIndex.search_vector``: every
+  complaint speaks, not just four words); fused as the search fuses them,
+  with the theme's urusan preferred as a query naming it would be (chosen on
+  the tune half of the test set; docs/complaints.md). Places in complaint
+  words never become filters (``infer=False``).
 - **Why** an innovation matches: the theme's words found in its title,
   summary or tags, the section its text matched by meaning, and its rank on
   each side of the search.
@@ -23,8 +27,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
+import numpy as np
+
 from jipp_kb.analysis import Analysis
-from jipp_kb.search import Searcher
+from jipp_kb.keyword import multi_values
+from jipp_kb.search import DEFAULT_ALPHA, DEFAULT_FUSION, DEPTH, PREFERENCE, Searcher, fuse
 
 TOP = 3
 
@@ -67,7 +74,7 @@ class Match:
     addressed: bool = False
 
 
-def _stems(text: str) -> set[str]:
+def stems(text: str) -> set[str]:
     return {stem for stem, _, _ in Analysis().terms(text)}
 
 
@@ -108,9 +115,9 @@ def urusan_for(words: list[str], innovations: list[Innovation], case_urusan: Cal
     """A theme's urusan: the one its words name (weighted by rank), else the commonest among its innovations; "" if neither."""
     votes: dict[str, float] = {}
     for rank, word in enumerate(words):
-        stems = _stems(word)
-        for name, phrases in _urusan_terms().items():
-            if stems and any(phrase <= stems for phrase in phrases):
+        named = stems(word)
+        for name, phrases in urusan_terms().items():
+            if named and any(phrase <= named for phrase in phrases):
                 votes[name] = votes.get(name, 0.0) + 1.0 / (rank + 1)
     if not votes:
         for inn in innovations:
@@ -120,15 +127,15 @@ def urusan_for(words: list[str], innovations: list[Innovation], case_urusan: Cal
 
 
 @cache
-def _urusan_terms() -> dict[str, list[frozenset[str]]]:
+def urusan_terms() -> dict[str, list[frozenset[str]]]:
     """urusan -> the stems of each of its names, aliases, usual words and phrases; a theme word containing one names it."""
     out: dict[str, list[frozenset[str]]] = {}
     for entry in _urusan_entries():
-        out[entry["name"]] = [frozenset(_stems(p)) for p in [entry["name"], *entry.get("aliases", [])] if _stems(p)]
+        out[entry["name"]] = [frozenset(stems(p)) for p in [entry["name"], *entry.get("aliases", [])] if stems(p)]
     for name, words in URUSAN_TERMS.items():
-        out[name] += [frozenset(_stems(w)) for w in words.split() if _stems(w)]
+        out[name] += [frozenset(stems(w)) for w in words.split() if stems(w)]
     for name, phrases in URUSAN_PHRASES.items():
-        out[name] += [frozenset(_stems(p)) for p in phrases]
+        out[name] += [frozenset(stems(p)) for p in phrases]
     return out
 
 
@@ -137,31 +144,51 @@ def urusan_english(name: str) -> str:
 
 
 def innovations_for(
-    searcher: Searcher, words: list[str], case_url: Callable[[str], str], limit: int = TOP
+    searcher: Searcher,
+    words: list[str],
+    case_url: Callable[[str], str],
+    limit: int = TOP,
+    meaning: np.ndarray | None = None,
+    urusan: str = "",
 ) -> tuple[list[Innovation], bool]:
-    """The library's best innovations for a theme, and whether one of them addresses it (see the module's note on gaps)."""
+    """The library's best innovations for a theme, and whether one of them addresses it (see the module's note on gaps).
+
+    The keyword side is asked with the theme's words, the meaning side with ``meaning`` (the mean embedding of
+    its complaints, in the space of queries) or, without it, with the words; the two are fused and the theme's
+    ``urusan`` preferred as the library's search does with a query that names one.
+    """
     if not words:
         return [], False
-    response = searcher.search(" ".join(words), limit=limit, infer=False, snippets=False)
-    leading = _stems(words[0])
+    query = " ".join(words)
+    keyword = searcher.search(query, mode="keyword", limit=DEPTH, infer=False, snippets=False, floor=0)
+    semantic = searcher.vectors.search_vector(meaning) if meaning is not None else searcher.vectors.search(query)
+    ranked = fuse([(r.id, r.score) for r in keyword.results], [(m.case, m.score) for m in semantic], DEFAULT_FUSION, DEFAULT_ALPHA)
+    stored = cache(lambda cid: searcher.keyword.stored(cid) or {})
+    if urusan:
+        ranked = [(cid, score + PREFERENCE * (urusan in multi_values(stored(cid).get("urusan")))) for cid, score in ranked]
+        ranked.sort(key=lambda kv: (-kv[1], kv[0]))
+    keyword_rank = {r.id: rank for rank, r in enumerate(keyword.results, 1)}
+    semantic_rank = {m.case: (rank, m.section) for rank, m in enumerate(semantic, 1)}
+    leading = stems(words[0])
     out, addressed = [], False
-    for result in response.results:
-        stored = searcher.keyword.stored(result.id) or {}
-        headline = _stems(" ".join(str(stored.get(f, "")) for f in ("title", "acronym", "summary", "tags")))
-        shared = [w for w in words if _stems(w) and _stems(w) <= headline]
-        addressed = addressed or bool(leading and leading <= headline | _stems(str(stored.get("body", ""))))
+    for cid, score in ranked[:limit]:
+        fields = stored(cid)
+        headline = stems(" ".join(str(fields.get(f, "")) for f in ("title", "acronym", "summary", "tags")))
+        shared = [w for w in words if stems(w) and stems(w) <= headline]
+        addressed = addressed or bool(leading and leading <= headline | stems(str(fields.get("body", ""))))
+        rank, section = semantic_rank.get(cid, (None, None))
         out.append(
             Innovation(
-                result.id,
-                result.title,
-                result.region,
-                result.score,
+                cid,
+                fields.get("title", cid),
+                fields.get("region", ""),
+                round(score, 4),
                 shared,
-                result.section,
-                result.keyword_rank,
-                result.semantic_rank,
-                case_url(result.id),
-                result.year,
+                section,
+                keyword_rank.get(cid),
+                rank,
+                case_url(cid),
+                fields.get("year") or None,
             )
         )
     return out, addressed

@@ -17,6 +17,14 @@ How (numbers in docs/complaints.md):
   k and seeds (scikit-learn); two complaints that end up together in many runs
   belong together. The co-association matrix is cut by average linkage; the
   number of themes is the one with the best silhouette.
+- **The sector beside the words.** The urusan a complaint names (*dokter*,
+  *obat* → kesehatan; the words of ``match.URUSAN_TERMS`` and urusan.yml)
+  joins its words as a feature: complaints about one sector share it even
+  when they share no word, as desks sort them.
+- **English complaints** share words only with each other, so in the word
+  views they made a theme of their own; they take the words of their nearest
+  Indonesian complaints by meaning (the multilingual embedding places them by
+  subject) and are embedded first.
 - **Names** are each theme's characteristic words by class-based TF-IDF
   (c-TF-IDF, as BERTopic): frequent in the theme, rare in the others.
 """
@@ -42,9 +50,11 @@ MIN_THEME_SHARE = 0.01
 """A cluster smaller than this share of the complaints (and than 3) joins its nearest theme."""
 SEEDS = 8
 LSA_DIMS = 30
-WORD_WEIGHT = 1.5
+WORD_WEIGHT = 2.0
 """Weight of the words beside the meaning in the combined view."""
 VIEWS = ("words", "both")
+SECTOR_WEIGHT = 0.5
+"""Weight of the urusan a complaint names (:func:`_sectors`) beside its words."""
 """Views, seeds and dimensions chosen on the tune half of the labelled set among the settings tried
 (``benchmarks/complaints.py tune``; docs/complaints.md)."""
 
@@ -70,6 +80,22 @@ GENERIC = frozenset(
 )
 """Words every complaint uses; they say nothing about its theme."""
 PLACEHOLDER = re.compile(r"\[[A-Z\-]+\]")
+ENGLISH = frozenset(
+    """the a an is are was were be been being to of and in on at for from with by our we my your their they it its this that
+    there have has had not no do does did can cannot will would should very been since until because but or so than""".split()
+)
+"""English function words: a complaint with more of these than Indonesian ones is written in English."""
+NEIGHBOURS = 10
+"""Nearest complaints by meaning whose words an English complaint takes (its own share no vocabulary with the others); 0: none."""
+
+
+def is_english(form: str) -> bool:
+    """Mostly English: more English function words than Indonesian ones (of a normal form), and at least two."""
+    from jipp_kb.analysis import stopwords
+
+    words = form.split()
+    english = sum(w in ENGLISH for w in words)
+    return english >= 2 and english > sum(w in stopwords() and w not in ENGLISH for w in words)  # the list holds a few English words
 
 
 def normal_form(text: str) -> str:
@@ -155,17 +181,22 @@ def group(
         words = tfidf.fit_transform(distinct)
     except ValueError:  # no content word at all (numbers, placeholders): one theme
         words = sparse.csr_matrix((len(distinct), 1))
-    sample = _sample(distinct, embed_limit)
+    plain = words
+    if SECTOR_WEIGHT:
+        words = sparse.hstack([words, SECTOR_WEIGHT * _sectors(distinct)]).tocsr()
+    english = np.array([is_english(f) for f in distinct], dtype=bool)
+    sample = _sample(distinct, embed_limit, english)
     clipped = [" ".join(distinct[i].split()[:EMBED_WORDS]) for i in sample]
     vectors = embed(clipped) if clipped else np.zeros((0, 1))
     tokens = sum(count_tokens(t) for t in clipped) if count_tokens else 0
     with one_thread():
-        labels_sample = _consensus(words[sample], vectors, max_themes)
+        sample_words = _borrow_words(words[sample], vectors, english[sample])
+        labels_sample = _consensus(sample_words, vectors, max_themes)
         labels = np.full(len(distinct), -1)
         labels[sample] = labels_sample
         rest = np.setdiff1d(np.arange(len(distinct)), sample)
         if len(rest) and len(set(labels_sample)) > 1:
-            classifier = LogisticRegression(C=4.0, max_iter=2000).fit(words[sample], labels_sample)
+            classifier = LogisticRegression(C=4.0, max_iter=2000).fit(sample_words, labels_sample)
             labels[rest] = classifier.predict(words[rest])
         elif len(rest):
             labels[rest] = labels_sample[0]
@@ -173,7 +204,7 @@ def group(
     members_of: dict[int, list[int]] = defaultdict(list)
     for i, form in enumerate(forms):
         members_of[int(labels[index_of[form]])].append(i)
-    names = _names(words, labels, weight, terms, tfidf)
+    names = _names(plain, labels, weight, terms, tfidf)
     centred = _centred(vectors)
     themes = []
     for label, members in members_of.items():
@@ -195,13 +226,58 @@ def one_thread():
     return threadpool_limits(1)
 
 
-def _sample(distinct: list[str], limit: int) -> np.ndarray:
-    """At most ``limit`` indexes, spread evenly over a hash order: the same input gives the same sample."""
+def _sample(distinct: list[str], limit: int, english: np.ndarray | None = None) -> np.ndarray:
+    """At most ``limit`` indexes, spread evenly over a hash order: the same input gives the same sample.
+
+    English complaints come first, up to a tenth of the sample: their words cannot place them (see
+    :func:`_borrow_words`), only their meaning can, so they are embedded rather than left to the classifier.
+    """
     if len(distinct) <= limit:
         return np.arange(len(distinct))
+    english = np.zeros(len(distinct), dtype=bool) if english is None else english
     order = sorted(range(len(distinct)), key=lambda i: hashlib.sha1(distinct[i].encode("utf-8")).hexdigest())
-    step = len(order) / limit
-    return np.array(sorted(order[int(k * step)] for k in range(limit)))
+    first = [i for i in order if english[i]][: limit // 10]
+    others = [i for i in order if i not in set(first)]
+    step = len(others) / (limit - len(first))
+    return np.array(sorted(first + [others[int(k * step)] for k in range(limit - len(first))]))
+
+
+def _sectors(forms: list[str]):
+    """Which urusan each complaint names (rows of unit length): the sector is what a complaint desk sorts by."""
+    from scipy import sparse
+    from sklearn.preprocessing import normalize
+
+    from jipp_kb.complaints.match import stems, urusan_terms
+
+    sectors = urusan_terms()
+    names = sorted(sectors)
+    rows = np.zeros((len(forms), len(names)))
+    for i, form in enumerate(forms):
+        named = stems(form)
+        for j, name in enumerate(names):
+            rows[i, j] = sum(1 for phrase in sectors[name] if phrase and phrase <= named)
+    return sparse.csr_matrix(normalize(np.log1p(rows)))
+
+
+def _borrow_words(words, vectors: np.ndarray, english: np.ndarray):
+    """English complaints take the words of their nearest Indonesian complaints by meaning.
+
+    Their own words (*garbage*, *certificate*) are shared only with other English complaints, so in the word
+    views they formed a theme of their own; the multilingual embedding places them by subject, so the
+    words of the complaints nearest in meaning stand in for theirs.
+    """
+    from scipy import sparse
+
+    if not NEIGHBOURS or not english.any() or english.all() or len(vectors) != words.shape[0]:
+        return words
+    centred = _centred(vectors)
+    indonesian = np.flatnonzero(~english)
+    rows = words.tolil(copy=True)
+    for i in np.flatnonzero(english):
+        nearest = indonesian[np.argsort(-(centred[indonesian] @ centred[i]), kind="stable")[:NEIGHBOURS]]
+        mean = np.asarray(words[nearest].mean(0)).ravel()
+        rows[i] = mean / (np.linalg.norm(mean) or 1.0)
+    return sparse.csr_matrix(rows)
 
 
 def _centred(vectors: np.ndarray) -> np.ndarray:
