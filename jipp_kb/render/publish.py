@@ -1,10 +1,19 @@
 """Publish a site build all at once, one build at a time.
 
-A build writes into a sibling folder ``<site>.<pid>.tmp``, seeded with hard
-links to the current site so the incremental build still renders only what
-changed and Pagefind can run there. The finished folder then takes the place
-of the site in one ``renameat2(RENAME_EXCHANGE)``: ``_site`` stays a real
-folder and is, at every moment, either the old complete site or the new one.
+A build writes into a complete copy of the site made of hard links to the
+published files, so the incremental build still renders only what changed
+and Pagefind can run there. The finished folder then takes the place of the
+site in one ``renameat2(RENAME_EXCHANGE)``: ``_site`` stays a real folder and
+is, at every moment, either the old complete site or the new one.
+
+The copy is kept between builds (the *standby*, in the site cache): after the
+exchange it holds the previous site, and the next build brings it level with
+the published one by linking only the files that differ (same inode: same
+file) instead of linking all of them again and deleting the old tree — at
+10,000 cases that was about 4 of a rebuild's 7 CPU-seconds. Without a standby
+folder (or on another file system) the copy is a fresh sibling folder
+``<site>.<pid>.tmp``, deleted after the exchange, as before.
+
 Where the exchange is not available (not Linux, or a file system without it)
 the old site is renamed aside and the new one into place; a run killed
 between the two renames leaves no ``_site``, and the next build puts the old
@@ -46,36 +55,99 @@ def site_lock(output: Path, wait: float = WAIT) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def staged(output: Path) -> Iterator[Path]:
+def staged(output: Path, standby: Path | None = None) -> Iterator[Path]:
     """A copy of ``output`` to build into, published in place of ``output`` when the block ends without error.
 
-    Callers hold ``site_lock``: the leftovers removed first could otherwise be another build's folder.
+    ``standby``: where the copy is kept between builds (on the file system of
+    ``output``; otherwise a fresh copy is made and deleted). Callers hold
+    ``site_lock``: the leftovers removed first could otherwise be another build's folder.
     """
     recover(output)
-    work = output.parent / f"{output.name}.{os.getpid()}.tmp"
+    keep = standby is not None and _same_device(standby.parent, output.parent)
+    work = standby if keep and standby else output.parent / f"{output.name}.{os.getpid()}.tmp"
     try:
-        if output.is_dir():
+        if keep:
+            sync(output, work)
+        elif output.is_dir():
             shutil.copytree(output, work, symlinks=True, copy_function=_link)
         else:
             work.mkdir(parents=True)
         yield work
     except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
+        if not keep:  # a kept copy is brought level with the site by the next build
+            shutil.rmtree(work, ignore_errors=True)
         raise
-    publish(work, output)
+    publish(work, output, keep=keep)
 
 
-def publish(work: Path, output: Path) -> None:
-    """Put ``work`` in the place of ``output`` atomically and delete the old site."""
+def publish(work: Path, output: Path, *, keep: bool = False) -> None:
+    """Put ``work`` in the place of ``output`` atomically; the old site is deleted, or left at ``work`` if ``keep``."""
     if not output.exists():
         os.rename(work, output)
     elif _exchange(work, output):
-        shutil.rmtree(work)  # now the old site
+        if not keep:
+            shutil.rmtree(work)  # now the old site
     else:
         trash = output.parent / f"{output.name}.{os.getpid()}.old"
         os.rename(output, trash)
         os.rename(work, output)
-        shutil.rmtree(trash)
+        if keep:
+            os.rename(trash, work)
+        else:
+            shutil.rmtree(trash)
+
+
+def sync(source: Path, copy: Path) -> int:
+    """Make ``copy`` hold exactly the files of ``source``, as hard links; only what differs is touched.
+
+    A file whose inode is the one in ``source`` is the same file (a hard link
+    shares its bytes), so only the files written or deleted since the copy
+    was last synced are unlinked and linked again. Returns that number.
+    """
+    want_files, want_dirs = _tree(source) if source.is_dir() else ({}, set())
+    copy.mkdir(parents=True, exist_ok=True)
+    have_files, have_dirs = _tree(copy)
+    changed = 0
+    for rel, inode in have_files.items():
+        if want_files.get(rel) != inode:
+            os.unlink(copy / rel)
+            changed += 1
+    for rel in sorted(have_dirs - want_dirs, reverse=True):  # deepest first
+        shutil.rmtree(copy / rel, ignore_errors=True)
+    for rel in sorted(want_dirs - have_dirs):  # parents first
+        os.makedirs(copy / rel, exist_ok=True)
+    for rel, inode in want_files.items():
+        if have_files.get(rel) != inode:
+            _link(str(source / rel), str(copy / rel))
+            changed += 1
+    return changed
+
+
+def _tree(root: Path) -> tuple[dict[str, int], set[str]]:
+    """Files (with their inode, read from the directory listing: no stat per file) and folders under ``root``."""
+    files: dict[str, int] = {}
+    dirs: set[str] = set()
+    stack = [""]
+    while stack:
+        rel = stack.pop()
+        with os.scandir(os.path.join(root, rel) if rel else root) as entries:
+            for entry in entries:
+                path = rel + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    dirs.add(path)
+                    stack.append(path + "/")
+                else:
+                    files[path] = entry.inode()
+    return files, dirs
+
+
+def _same_device(a: Path, b: Path) -> bool:
+    """Hard links and the exchange work only within one file system."""
+    try:
+        a.mkdir(parents=True, exist_ok=True)
+        return os.stat(a).st_dev == os.stat(b).st_dev
+    except OSError:
+        return False
 
 
 def recover(output: Path) -> None:
@@ -101,9 +173,9 @@ def leftovers(output: Path) -> list[Path]:
 def _link(src: str, dst: str) -> None:
     """Hard-link instead of copying (the build replaces files, never writes into them); copy where links fail."""
     try:
-        os.link(src, dst)
+        os.link(src, dst, follow_symlinks=False)
     except OSError:
-        shutil.copy2(src, dst)
+        shutil.copy2(src, dst, follow_symlinks=False)
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -387,8 +387,10 @@ def build_site(
     try:
         out = output or config.resolve(config.site_dir)
         cache = cache_dir or config.resolve(config.index_dir) / "site-cache"
-        manifest = cache / f"manifest-{hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]}.json"
-        with staged(out.resolve()) as work:  # a symlinked site folder keeps its link; its target is replaced
+        name = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
+        manifest = cache / f"manifest-{name}.json"
+        # a symlinked site folder keeps its link; its target is replaced
+        with staged(out.resolve(), standby=cache / f"standby-{name}") as work:
             built = packs(work) if packs else {}
             writer = Writer(work, manifest)
             result = _build(
@@ -475,8 +477,11 @@ def _build(
         if not writer.up_to_date(rel, key):
             writer.claim(rel)
             jobs.append(_Job(rel, key, lang, page))
+    jobs.sort(key=lambda job: (job.page.path, job.lang))  # a page's languages side by side: one worker, shared work (glossary terms)
     try:
+        md_clock = time.perf_counter()
         html = html_cache.render([text for job in jobs for text in job.page.sections])
+        timings["markdown"] = time.perf_counter() - md_clock
         for rel, key, size, changed in _Renderer(theme, work, globals_, html, jobs).run(progress):
             writer.record(rel, key, size, changed)
     except (jinja2.TemplateError, I18nError, UrlError) as exc:
