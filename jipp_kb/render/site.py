@@ -210,7 +210,10 @@ class Writer:
         if self.manifest:
             self.manifest.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.manifest.with_name(f"{self.manifest.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"version": MANIFEST_VERSION, "files": dict(sorted(self.files.items()))}, indent=0), encoding="utf-8")
+            tmp.write_text(
+                json.dumps({"version": MANIFEST_VERSION, "files": dict(sorted(self.files.items()))}, separators=(",", ":")),
+                encoding="utf-8",
+            )
             tmp.replace(self.manifest)
 
 
@@ -427,7 +430,7 @@ def _build(
         base_urls = Urls.from_base_url(config.base_url)
     except UrlError as exc:
         raise SiteError(str(exc)) from None
-    terms = search_terms(corpus.glossary, corpus.sorted_cases(), cache / "search-terms-words.json")
+    terms = search_terms(corpus.glossary, corpus.sorted_cases(), cache / "search-terms.sqlite")
     versions = {name: hashlib.sha256(data).hexdigest()[:10] for name, data in [*theme.static.items(), (TERMS_FILE, terms)]}
     base_urls = Urls(base_urls.base, base_urls.origin, "id", versions)
 
