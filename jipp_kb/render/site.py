@@ -97,8 +97,10 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
-def load_theme(override: Path | None = None) -> Theme:
-    """The packaged theme, under the files of ``override`` (the config's ``theme_dir``) when given."""
+def load_theme(override: Path | None = None, compiled: Path | None = None) -> Theme:
+    """The packaged theme, under the files of ``override`` (the config's ``theme_dir``) when given.
+
+    ``compiled``: where compiled templates are kept between builds."""
     try:
         dirs = ThemeDirs.with_override(override)
     except ThemeError as exc:
@@ -130,7 +132,7 @@ def load_theme(override: Path | None = None) -> Theme:
         for page in ("about", "complaints"):
             if f"{page}.{lang}" not in pages:
                 raise SiteError(f"theme has no pages/{page}.{lang}.md")
-    return Theme(dirs.env("templates"), {lang: Strings(lang, data[lang]) for lang in LANGS}, static, pages, h.hexdigest())
+    return Theme(dirs.env("templates", compiled), {lang: Strings(lang, data[lang]) for lang in LANGS}, static, pages, h.hexdigest())
 
 
 # -- output ---------------------------------------------------------------------------------
@@ -276,6 +278,9 @@ class _Renderer:
         ranges = [(i, min(i + step, len(self.jobs))) for i in range(0, len(self.jobs), step)]
         workers = min(os.cpu_count() or 1, 8)
         results: list[tuple[str, str, int, bool]] = []
+        env = self.theme.env
+        for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
+            env.get_template(name)  # compiled here once, not in every worker
         with progress(len(self.jobs), "Rendering pages") as bar:
             if workers > 1 and len(self.jobs) >= PARALLEL_PAGES and "fork" in multiprocessing.get_all_start_methods():
                 global _ACTIVE
@@ -425,7 +430,7 @@ def _build(
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     progress = progress or silent
-    theme = load_theme(config.theme_path())
+    theme = load_theme(config.theme_path(), cache / "templates")
     try:
         base_urls = Urls.from_base_url(config.base_url)
     except UrlError as exc:
