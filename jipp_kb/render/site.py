@@ -398,7 +398,9 @@ def build_site(
         name = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
         manifest = cache / f"manifest-{name}.json"
         # a symlinked site folder keeps its link; its target is replaced
+        clock = time.perf_counter()
         with staged(out.resolve(), standby=cache / f"standby-{name}") as work:
+            stage = time.perf_counter() - clock
             built = packs(work) if packs else {}
             writer = Writer(work, manifest)
             result = _build(
@@ -406,7 +408,9 @@ def build_site(
             )
             result.packs = built
             writer.forget()
+            clock = time.perf_counter()
         writer.save()
+        result.timings |= {"stage": stage, "publish": time.perf_counter() - clock}
         result.output = out
         return result
     finally:
