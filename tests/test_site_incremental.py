@@ -78,7 +78,7 @@ def test_the_staged_copy_is_kept_and_synced_by_inode_files_others_put_in_the_sit
     _build(tmp_path, corpus)
     (tmp_path / "out" / "CNAME").write_text("inovasi.example.id\n", encoding="utf-8")
     _build(tmp_path, corpus)
-    standby = next((tmp_path / "cache").glob("standby-*"))
+    standby = tmp_path / ".out.standby"
     assert _inodes(standby).keys() == _inodes(tmp_path / "out").keys(), "the old site, kept for the next build"
     case = corpus / f"{CASE}.md"
     case.write_text(case.read_text(encoding="utf-8").replace("Suami Siaga", "Suami Siap Siaga", 1))
@@ -106,7 +106,5 @@ def test_sync_links_only_what_differs_and_removes_what_is_gone(tmp_path):
     (copy / "stray.html").write_text("s", encoding="utf-8")
     assert sync(src, copy) == 6  # b out and in, c out, x out, stray out, x/new in
     assert _inodes(copy) == _inodes(src)
-    assert sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*")) == sorted(
-        p.relative_to(src).as_posix() for p in src.rglob("*")
-    )
+    assert sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*")) == sorted(p.relative_to(src).as_posix() for p in src.rglob("*"))
     assert (copy / "d" / "b.html").read_text(encoding="utf-8") == "b2"

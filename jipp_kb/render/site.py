@@ -395,11 +395,9 @@ def build_site(
     try:
         out = output or config.resolve(config.site_dir)
         cache = cache_dir or config.resolve(config.index_dir) / "site-cache"
-        name = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
-        manifest = cache / f"manifest-{name}.json"
-        # a symlinked site folder keeps its link; its target is replaced
+        manifest = cache / f"manifest-{hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]}.json"
         clock = time.perf_counter()
-        with staged(out.resolve(), standby=cache / f"standby-{name}") as work:
+        with staged(out.resolve()) as work:  # a symlinked site folder keeps its link; its target is replaced
             stage = time.perf_counter() - clock
             built = packs(work) if packs else {}
             writer = Writer(work, manifest)
