@@ -108,3 +108,4 @@ def test_sync_links_only_what_differs_and_removes_what_is_gone(tmp_path):
     assert _inodes(copy) == _inodes(src)
     assert sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*")) == sorted(p.relative_to(src).as_posix() for p in src.rglob("*"))
     assert (copy / "d" / "b.html").read_text(encoding="utf-8") == "b2"
+    assert sync(tmp_path / "no-site", copy) == 4 and list(copy.iterdir()) == [], "no site: an empty copy"

@@ -95,13 +95,16 @@ def sync(source: Path, copy: Path) -> int:
     want_files, want_dirs = _tree(source) if source.is_dir() else ({}, set())
     copy.mkdir(parents=True, exist_ok=True)
     have_files, have_dirs = _tree(copy)
+    gone = have_dirs - want_dirs
     changed = 0
+    for rel in sorted(gone):
+        if rel.rpartition("/")[0] not in gone:  # the topmost folder of a gone subtree goes with its contents
+            shutil.rmtree(copy / rel, ignore_errors=True)
     for rel, inode in have_files.items():
         if want_files.get(rel) != inode:
-            os.unlink(copy / rel)
+            if rel.rpartition("/")[0] not in gone:
+                os.unlink(copy / rel)
             changed += 1
-    for rel in sorted(have_dirs - want_dirs, reverse=True):  # deepest first
-        shutil.rmtree(copy / rel, ignore_errors=True)
     for rel in sorted(want_dirs - have_dirs):  # parents first
         os.makedirs(copy / rel, exist_ok=True)
     for rel, inode in want_files.items():
