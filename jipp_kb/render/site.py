@@ -278,12 +278,12 @@ class _Renderer:
         ranges = [(i, min(i + step, len(self.jobs))) for i in range(0, len(self.jobs), step)]
         workers = min(os.cpu_count() or 1, 8)
         results: list[tuple[str, str, int, bool]] = []
-        env = self.theme.env
-        for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
-            env.get_template(name)  # compiled here once, not in every worker
         with progress(len(self.jobs), "Rendering pages") as bar:
             if workers > 1 and len(self.jobs) >= PARALLEL_PAGES and "fork" in multiprocessing.get_all_start_methods():
                 global _ACTIVE
+                env = self.theme.env
+                for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
+                    env.get_template(name)  # loaded here once, not in every worker
                 _ACTIVE = self
                 try:
                     with multiprocessing.get_context("fork").Pool(workers) as pool:
