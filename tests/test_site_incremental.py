@@ -109,3 +109,15 @@ def test_sync_links_only_what_differs_and_removes_what_is_gone(tmp_path):
     assert sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*")) == sorted(p.relative_to(src).as_posix() for p in src.rglob("*"))
     assert (copy / "d" / "b.html").read_text(encoding="utf-8") == "b2"
     assert sync(tmp_path / "no-site", copy) == 4 and list(copy.iterdir()) == [], "no site: an empty copy"
+
+
+def test_sync_replaces_a_standby_that_is_a_link_and_leaves_its_target_alone(tmp_path):
+    src, elsewhere, copy = tmp_path / "src", tmp_path / "elsewhere", tmp_path / "copy"
+    src.mkdir()
+    (src / "a.html").write_text("a", encoding="utf-8")
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("mine", encoding="utf-8")
+    os.symlink(elsewhere, copy)
+    assert sync(src, copy) == 1
+    assert not copy.is_symlink() and (copy / "a.html").read_text(encoding="utf-8") == "a"
+    assert (elsewhere / "keep.txt").read_text(encoding="utf-8") == "mine"

@@ -93,6 +93,8 @@ def sync(source: Path, copy: Path) -> int:
     was last synced are unlinked and linked again. Returns that number.
     """
     want_files, want_dirs = _tree(source) if source.is_dir() else ({}, set())
+    if copy.is_symlink() or (copy.exists() and not copy.is_dir()):
+        copy.unlink()  # not a copy of a site (a file put there by hand)
     copy.mkdir(parents=True, exist_ok=True)
     have_files, have_dirs = _tree(copy)
     gone = have_dirs - want_dirs
