@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/site_build.py            # N = 1000 and 10000
     .venv/bin/python benchmarks/site_build.py 1000 --pagefind
     .venv/bin/python benchmarks/site_build.py 10000 --full   # every case a full case study
+    .venv/bin/python benchmarks/site_build.py 10000 --from /tmp/synth/10000   # copy a corpus synth.py wrote
 
 The cases come from benchmarks/synth.py (the real corpus's vocabulary and mix
 of profiles and case studies, seeded: the 1k corpus is the prefix of the 10k
@@ -10,7 +11,9 @@ one). Written to /tmp/jipp-bench/<N>/. Prints, per N:
 corpus loading (not part of the build), a cold build (empty caches), a
 rebuild with nothing changed, a build into an empty folder with the rendered
 Markdown cached (a CI job that keeps .jipp/site-cache), and a rebuild after
-one case changed. Pagefind is timed separately, when asked for, with its peak memory (the
+one case changed. The first rebuild links every file into the copy of the site
+that later builds keep and only bring level (render/publish.py); the rows after
+it are the steady state. Pagefind is timed separately, when asked for, with its peak memory (the
 largest resident size of the Pagefind process). Targets: 1,000 cases in under 3 s, 10,000 in
 under 30 s, one changed case in under 2 s (excluding Pagefind); Pagefind under 2 GB.
 """
@@ -49,21 +52,30 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def run(n: int, pagefind: bool, full: bool) -> None:
+def _load() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def run(n: int, pagefind: bool, full: bool, source: Path | None) -> None:
     base = ROOT / (f"{n}-full" if full else str(n))
     if base.exists():
         shutil.rmtree(base)
     corpus_dir, site, cache = base / "corpus", base / "site", base / "cache"
     t = time.perf_counter()
-    generate(n, corpus_dir, full)
+    if source:  # what synth.py wrote before (case i depends only on the seed and i)
+        shutil.copytree(source, corpus_dir)
+    else:
+        generate(n, corpus_dir, full)
     size = sum(p.stat().st_size for p in corpus_dir.glob("*.md")) / 1e6
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"\n== {n:,} cases (generated in {time.perf_counter() - t:.1f} s, {size:.1f} MB; {os.cpu_count()} CPUs, load average {load})")
+    made = "copied" if source else "generated"
+    print(f"\n== {n:,} cases ({made} in {time.perf_counter() - t:.1f} s, {size:.1f} MB; {os.cpu_count()} CPUs, load average {_load()})")
 
-    t = time.perf_counter()
+    cpu, t = _cpu(), time.perf_counter()
     corpus = load_corpus(corpus_dir)
-    took = time.perf_counter() - t
-    print(f"load_corpus (not part of the build):  {took:6.2f} s   ({len(corpus.cases):,} valid, {len(corpus.problems)} problems)")
+    took, cpu = time.perf_counter() - t, _cpu() - cpu
+    print(
+        f"{'load_corpus (not part of the build)':37s} {took:6.2f} s   (CPU {cpu:.1f} s; {len(corpus.cases):,} valid, {len(corpus.problems)} problems)"
+    )
     if corpus.problems:
         print("  first problem:", corpus.problems[0], file=sys.stderr)
     similar = similar_map(sorted(corpus.cases))
@@ -75,25 +87,26 @@ def run(n: int, pagefind: bool, full: bool) -> None:
         total, cpu = time.perf_counter() - t, _cpu() - cpu
         steps = ", ".join(f"{k} {v:.2f}" for k, v in r.timings.items())
         print(
-            f"{label:37s} {total:6.2f} s   (CPU {cpu:.1f} s; {r.pages:,} pages, {r.rendered:,} rendered, {r.written:,} written, "
-            f"{r.markdown_rendered:,} sections rendered; {steps})"
+            f"{label:37s} {total:6.2f} s   (CPU {cpu:.1f} s; load average {_load()}; {r.pages:,} pages, {r.rendered:,} rendered, "
+            f"{r.written:,} written, {r.markdown_rendered:,} sections rendered; {steps})"
         )
 
     build("cold build (empty caches)")
+    build("rebuild, nothing changed (first)")  # links every file into the standby copy the next builds keep
     build("rebuild, nothing changed")
-    shutil.rmtree(site)
-    for manifest in cache.glob("manifest-*.json"):
-        manifest.unlink()
-    build("new output, Markdown cache kept")
     victim = corpus_dir / f"{case_id(7)}.md"
     text = victim.read_text(encoding="utf-8").replace(
         "## Ringkasan\n\n", "## Ringkasan\n\nSatu kalimat baru untuk uji pembangunan ulang [1].\n\n", 1
     )
     victim.write_text(text.replace("last_reviewed: 2026-01-01", "last_reviewed: 2026-02-01"), encoding="utf-8")
-    t = time.perf_counter()
+    cpu, t = _cpu(), time.perf_counter()
     corpus = load_corpus(corpus_dir)
-    print(f"load_corpus again (not part of build): {time.perf_counter() - t:5.2f} s")
+    print(f"{'load_corpus again (not part of build)':37s} {time.perf_counter() - t:6.2f} s   (CPU {_cpu() - cpu:.1f} s)")
     build("rebuild after one changed case")
+    shutil.rmtree(site)
+    for manifest in cache.glob("manifest-*.json"):
+        manifest.unlink()
+    build("new output, Markdown cache kept")
 
     if pagefind:
         t = time.perf_counter()
@@ -115,9 +128,12 @@ def main() -> None:
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000])
     parser.add_argument("--pagefind", action="store_true", help="also time the Pagefind index (slow and memory-hungry at 10k)")
     parser.add_argument("--full", action="store_true", help="every case a full case study (no profiles)")
+    parser.add_argument("--from", dest="source", type=Path, help="copy this synthetic corpus (one size only) instead of generating it")
     args = parser.parse_args()
+    if args.source and len(args.sizes) != 1:
+        parser.error("--from takes one size")
     for n in args.sizes:
-        run(n, args.pagefind, args.full)
+        run(n, args.pagefind, args.full, args.source)
 
 
 if __name__ == "__main__":

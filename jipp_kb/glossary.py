@@ -55,26 +55,39 @@ def term_finder(entries: Sequence[GlossaryEntry]) -> Callable[[str], list[Glossa
     every form's first word, so a build can run it over every case.
     """
     forms: dict[tuple[str, ...], int] = {}
-    longest = 1
     for i, entry in enumerate(entries):
         for form in [entry.term, entry.expansion or "", *entry.synonyms]:
             words = tuple(WORD.findall(form)) if form.isupper() else tuple(w.casefold() for w in WORD.findall(form))
             if words and len("".join(words)) >= 2:
                 forms.setdefault(words, i)
-                longest = max(longest, len(words))
-    firsts = {words[0] for words in forms}
+    by_first: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    for words, i in forms.items():
+        by_first.setdefault(words[0], []).append((words, i))
 
     def find(text: str) -> list[GlossaryEntry]:
         exact = WORD.findall(text)
-        folded = [w.casefold() for w in exact]
         hits: set[int] = set()
-        for start in range(len(exact)):
-            if exact[start] not in firsts and folded[start] not in firsts:
-                continue
-            for n in range(1, min(longest, len(exact) - start) + 1):
-                for words in (tuple(exact[start : start + n]), tuple(folded[start : start + n])):
-                    if words in forms:
-                        hits.add(forms[words])
+        folded: list[str] | None = None
+        for start, word in enumerate(exact):
+            lower = word.casefold()
+            candidates = by_first.get(word, ())
+            if lower != word:
+                candidates = [*candidates, *by_first.get(lower, ())]
+            for words, i in candidates:
+                if i in hits:
+                    continue
+                n = len(words)
+                if n == 1:
+                    hits.add(i)
+                    continue
+                window = tuple(exact[start : start + n])
+                if window == words:
+                    hits.add(i)
+                    continue
+                if folded is None:
+                    folded = [w.casefold() for w in exact]
+                if tuple(folded[start : start + n]) == words:
+                    hits.add(i)
         return [entries[i] for i in sorted(hits)]
 
     return find

@@ -77,7 +77,13 @@ def test_kill_9_during_build_leaves_the_old_or_the_new_site(tmp_path, corpus):
     again = _run(_build_cmd(corpus, out, BASES[0]), tmp_path)
     assert again.returncode == 0, again.stderr
     assert _assert_complete_site(out) == BASES[0]
-    assert leftovers(out) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["._site.lock", ".jipp", "_site", "corpus"]
+    assert leftovers(out) == [] and sorted(p.name for p in tmp_path.iterdir()) == [
+        "._site.lock",
+        "._site.standby",
+        ".jipp",
+        "_site",
+        "corpus",
+    ]
 
 
 def test_two_builds_at_once_one_waits_and_a_busy_build_stops_with_one_line(tmp_path, corpus):

@@ -11,6 +11,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from jipp_kb.corpus import Case, Corpus, replication_links
@@ -82,7 +83,7 @@ def gather(corpus: Corpus, similar: Similar, corpus_dir: Path) -> Gathered:
     prefix = corpus_dir.as_posix().strip("/") if not corpus_dir.is_absolute() else "corpus"
     root = corpus.root.absolute().as_posix().rstrip("/") + "/"
     g.edit_files = {c.id: _repo_file(c, root, prefix) for c in cases}
-    g.terms = term_finder(corpus.glossary)
+    g.terms = lru_cache(maxsize=64)(term_finder(corpus.glossary))  # a case's two language pages ask in turn
     g.glossary_key = hashlib.sha256(json.dumps([e.model_dump() for e in corpus.glossary], sort_keys=True).encode()).hexdigest()[:16]
     return g
 

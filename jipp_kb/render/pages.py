@@ -196,10 +196,21 @@ class Views:
         return [self.card(i) for i in sorted(ids, key=self._rank.__getitem__)]
 
     def page(
-        self, path: str, template: str, title: str | None, ctx: dict, *, nav: str = "", crumbs=None, lastmod=None, sitemap=True
+        self,
+        path: str,
+        template: str,
+        title: str | None,
+        ctx: dict,
+        *,
+        nav: str = "",
+        crumbs=None,
+        lastmod=None,
+        sitemap=True,
+        key: dict | None = None,
     ) -> Page:
+        """``key``: what of ``ctx`` to hash instead of ``ctx`` itself, when cheaper and as telling (lists of cards as their digests)."""
         context = {"page_path": path, "page_title": title, "nav": nav, "breadcrumbs": crumbs or [], "description": None, **ctx}
-        return Page(path, template, context, context, lastmod=lastmod, in_sitemap=sitemap)
+        return Page(path, template, context if key is None else {**context, **key}, context, lastmod=lastmod, in_sitemap=sitemap)
 
     # -- pages ----------------------------------------------------------------------------
 
@@ -292,7 +303,8 @@ class Views:
             path = self.urls.paged_path("kasus/", number)
             ctx = {"rows": chunk, "n": len(rows), "pager": self.pager("kasus/", number, total)}
             crumbs = self.crumbs((title, None))
-            pages.append(self.page(path, "all_cases.html", self.paged_title(title, number), ctx, nav="cases", crumbs=crumbs))
+            key = {"rows": _digests(chunk)}
+            pages.append(self.page(path, "all_cases.html", self.paged_title(title, number), ctx, nav="cases", crumbs=crumbs, key=key))
         return pages
 
     def paged_title(self, title: str, number: int) -> str:
@@ -538,7 +550,8 @@ class Views:
                 "pager": self.pager(path, number, total),
             }
             title = self.paged_title(heading, number)
-            pages.append(self.page(self.urls.paged_path(path, number), "listing.html", title, ctx, nav="browse", crumbs=crumbs))
+            key = {"groups": [{**group, "cards": _digests(group["cards"])} for group in page_groups]}
+            pages.append(self.page(self.urls.paged_path(path, number), "listing.html", title, ctx, nav="browse", crumbs=crumbs, key=key))
         return pages
 
     def facet_index(self, path: str, facet: str, items: list[dict]) -> Page:
@@ -680,6 +693,11 @@ class Views:
             0, self.page("koleksi/", "collections.html", title, {"items": items}, nav="collections", crumbs=self.crumbs((title, None)))
         )
         return pages
+
+
+def _digests(cards: list[Card]) -> str:
+    """A list of cards in a page key: their digests in one string (one value to hash, not a callback per card)."""
+    return " ".join(card.digest for card in cards)
 
 
 def _chunks(items: list, size: int) -> list[tuple[int, int, list]]:

@@ -14,8 +14,10 @@ page read a query as ``jipp-kb search`` does.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import re
+import sqlite3
 from collections import Counter
 from pathlib import Path
 
@@ -37,9 +39,10 @@ def search_terms(glossary: list[GlossaryEntry], cases: list[Case], cache: Path |
 
     Each group is one glossary entry's forms, lowercased; ``words`` are the
     words of the cases (unstemmed, letters only, at least MIN_WORD long), by the
-    number of cases using them, most first. ``cache`` (a JSON file) keeps each
-    case's words by its digest: a rebuild after one change reads one case, not all
-    (about 6 s of a rebuild at 10,000 cases).
+    number of cases using them, most first. ``cache`` (an SQLite file) keeps each
+    case's words by its digest and the counts of the last build: a rebuild after
+    one change reads one case and adjusts the counts, instead of re-reading
+    every case (about 6 s at 10,000 cases) or every case's cached words (0.6 s).
     """
     groups = []
     for entry in glossary:
@@ -47,34 +50,108 @@ def search_terms(glossary: list[GlossaryEntry], cases: list[Case], cache: Path |
         unique = list(dict.fromkeys(" ".join(f.lower().split()) for f in forms if f.strip()))
         if len(unique) > 1:
             groups.append(unique)
-    known = _read(cache)
-    fresh: dict[str, list[str]] = {}
-    counts: Counter[str] = Counter()
-    for case in cases:
-        words = known.get(case.digest)
-        if words is None:
-            words = sorted(set(LETTERS.findall(_text(case).lower())))
-        fresh[case.digest] = words
-        counts.update(words)
-    if cache is not None and fresh.keys() != known.keys():
-        tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-        tmp.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(fresh, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        tmp.replace(cache)
+    counts = _WordCounts(cache).count(cases)
     stops = stopwords()
     words = [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if w not in stops]
-    data = {"stopwords": sorted(stopwords()), "groups": groups, "words": words, "understand": tables()}
+    data = {"stopwords": sorted(stops), "groups": groups, "words": words, "understand": tables()}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+def case_words(case: Case) -> list[str]:
+    """The distinct words of one case that the list keeps, sorted."""
+    return sorted(set(LETTERS.findall(_text(case).lower())))
+
+
+class _WordCounts:
+    """Number of cases using each word, kept up to date from the last build's counts by the cases added and removed."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+
+    def count(self, cases: list[Case]) -> Counter[str]:
+        by_digest = {case.digest: case for case in cases}
+        if self.path is None:
+            return Counter(word for words in _all_words(list(by_digest.values())) for word in words)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path)
+        try:
+            db.execute("CREATE TABLE IF NOT EXISTS words (digest TEXT PRIMARY KEY, words TEXT NOT NULL)")
+            db.execute("CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            return self._count(db, by_digest)
+        finally:
+            db.close()
+
+    def _count(self, db: sqlite3.Connection, by_digest: dict[str, Case]) -> Counter[str]:
+        row = db.execute("SELECT value FROM state WHERE name = 'last'").fetchone()
+        last = json.loads(row[0]) if row else None
+        counts: Counter[str] = Counter()
+        if last is not None:
+            before = set(last["digests"])
+            added, removed = sorted(by_digest.keys() - before), sorted(before - by_digest.keys())
+            if not added and not removed:
+                return Counter(last["counts"])
+            stored = _stored(db, added + removed)
+            if all(d in stored for d in removed):
+                counts.update(last["counts"])
+            else:  # the words of a removed case are lost: count from scratch
+                last = None
+        if last is None:
+            added, removed = sorted(by_digest), []
+            stored = _stored(db, added)
+        words = {d: json.loads(stored[d]) for d in added if d in stored}
+        fresh = [d for d in added if d not in stored]
+        words |= dict(zip(fresh, _all_words([by_digest[d] for d in fresh]), strict=True))
+        new_rows = [(d, json.dumps(words[d], ensure_ascii=False)) for d in fresh]
+        for d in removed:
+            counts.subtract(json.loads(stored[d]))
+        for d in added:
+            counts.update(words[d])
+        counts = Counter({w: n for w, n in counts.items() if n > 0})
+        db.executemany("INSERT OR REPLACE INTO words VALUES (?, ?)", new_rows)
+        state = {"digests": sorted(by_digest), "counts": dict(sorted(counts.items()))}
+        db.execute("INSERT OR REPLACE INTO state VALUES ('last', ?)", (json.dumps(state, ensure_ascii=False, separators=(",", ":")),))
+        (rows,) = db.execute("SELECT COUNT(*) FROM words").fetchone()
+        if rows > 1.5 * len(by_digest) + 100:  # forget the words of cases long gone
+            db.execute("CREATE TEMP TABLE keep (digest TEXT PRIMARY KEY)")
+            db.executemany("INSERT INTO keep VALUES (?)", ((d,) for d in by_digest))
+            db.execute("DELETE FROM words WHERE digest NOT IN (SELECT digest FROM keep)")
+        db.commit()
+        return counts
+
+
+PARALLEL_CASES = 400
+"""From this many cases to read, two or more processes share the work (a cold build at 10,000 cases spent 4 s here)."""
+_PENDING: list[Case] = []
+"""The cases forked workers read; set only while a pool runs."""
+
+
+def _all_words(cases: list[Case]) -> list[list[str]]:
+    """``case_words`` of each case, in forked processes when there are many."""
+    global _PENDING
+    workers = min(os.cpu_count() or 1, 8)
+    if workers < 2 or len(cases) < PARALLEL_CASES or "fork" not in multiprocessing.get_all_start_methods():
+        return [case_words(case) for case in cases]
+    _PENDING = cases
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return pool.map(_words_of, range(len(cases)), chunksize=max(1, len(cases) // (workers * 8)))
+    finally:
+        _PENDING = []
+
+
+def _words_of(index: int) -> list[str]:
+    return case_words(_PENDING[index])
+
+
+def _stored(db: sqlite3.Connection, digests: list[str]) -> dict[str, str]:
+    """Cached word lists (JSON) of these digests, where there are any."""
+    found: dict[str, str] = {}
+    for i in range(0, len(digests), 900):  # SQLite's limit on bound parameters
+        chunk = digests[i : i + 900]
+        found.update(db.execute(f"SELECT digest, words FROM words WHERE digest IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+    return found
 
 
 def _text(case: Case) -> str:
     m = case.meta
     return " ".join([m.title, m.acronym_expansion or "", m.summary, " ".join(m.tags), *(plain_text(s) for s in case.sections.values())])
-
-
-def _read(cache: Path | None) -> dict[str, list[str]]:
-    try:
-        data = json.loads(cache.read_text(encoding="utf-8")) if cache else {}
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}

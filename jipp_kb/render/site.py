@@ -97,8 +97,10 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
-def load_theme(override: Path | None = None) -> Theme:
-    """The packaged theme, under the files of ``override`` (the config's ``theme_dir``) when given."""
+def load_theme(override: Path | None = None, compiled: Path | None = None) -> Theme:
+    """The packaged theme, under the files of ``override`` (the config's ``theme_dir``) when given.
+
+    ``compiled``: where compiled templates are kept between builds."""
     try:
         dirs = ThemeDirs.with_override(override)
     except ThemeError as exc:
@@ -130,7 +132,7 @@ def load_theme(override: Path | None = None) -> Theme:
         for page in ("about", "complaints"):
             if f"{page}.{lang}" not in pages:
                 raise SiteError(f"theme has no pages/{page}.{lang}.md")
-    return Theme(dirs.env("templates"), {lang: Strings(lang, data[lang]) for lang in LANGS}, static, pages, h.hexdigest())
+    return Theme(dirs.env("templates", compiled), {lang: Strings(lang, data[lang]) for lang in LANGS}, static, pages, h.hexdigest())
 
 
 # -- output ---------------------------------------------------------------------------------
@@ -210,7 +212,10 @@ class Writer:
         if self.manifest:
             self.manifest.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.manifest.with_name(f"{self.manifest.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"version": MANIFEST_VERSION, "files": dict(sorted(self.files.items()))}, indent=0), encoding="utf-8")
+            tmp.write_text(
+                json.dumps({"version": MANIFEST_VERSION, "files": dict(sorted(self.files.items()))}, separators=(",", ":")),
+                encoding="utf-8",
+            )
             tmp.replace(self.manifest)
 
 
@@ -276,6 +281,9 @@ class _Renderer:
         with progress(len(self.jobs), "Rendering pages") as bar:
             if workers > 1 and len(self.jobs) >= PARALLEL_PAGES and "fork" in multiprocessing.get_all_start_methods():
                 global _ACTIVE
+                env = self.theme.env
+                for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
+                    env.get_template(name)  # loaded here once, not in every worker
                 _ACTIVE = self
                 try:
                     with multiprocessing.get_context("fork").Pool(workers) as pool:
@@ -388,7 +396,9 @@ def build_site(
         out = output or config.resolve(config.site_dir)
         cache = cache_dir or config.resolve(config.index_dir) / "site-cache"
         manifest = cache / f"manifest-{hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]}.json"
+        clock = time.perf_counter()
         with staged(out.resolve()) as work:  # a symlinked site folder keeps its link; its target is replaced
+            stage = time.perf_counter() - clock
             built = packs(work) if packs else {}
             writer = Writer(work, manifest)
             result = _build(
@@ -396,7 +406,9 @@ def build_site(
             )
             result.packs = built
             writer.forget()
+            clock = time.perf_counter()
         writer.save()
+        result.timings |= {"stage": stage, "publish": time.perf_counter() - clock}
         result.output = out
         return result
     finally:
@@ -420,12 +432,12 @@ def _build(
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     progress = progress or silent
-    theme = load_theme(config.theme_path())
+    theme = load_theme(config.theme_path(), cache / "templates")
     try:
         base_urls = Urls.from_base_url(config.base_url)
     except UrlError as exc:
         raise SiteError(str(exc)) from None
-    terms = search_terms(corpus.glossary, corpus.sorted_cases(), cache / "search-terms-words.json")
+    terms = search_terms(corpus.glossary, corpus.sorted_cases(), cache / "search-terms.sqlite")
     versions = {name: hashlib.sha256(data).hexdigest()[:10] for name, data in [*theme.static.items(), (TERMS_FILE, terms)]}
     base_urls = Urls(base_urls.base, base_urls.origin, "id", versions)
 
@@ -475,8 +487,11 @@ def _build(
         if not writer.up_to_date(rel, key):
             writer.claim(rel)
             jobs.append(_Job(rel, key, lang, page))
+    jobs.sort(key=lambda job: (job.page.path, job.lang))  # a page's languages side by side: one worker, shared work (glossary terms)
     try:
+        md_clock = time.perf_counter()
         html = html_cache.render([text for job in jobs for text in job.page.sections])
+        timings["markdown"] = time.perf_counter() - md_clock
         for rel, key, size, changed in _Renderer(theme, work, globals_, html, jobs).run(progress):
             writer.record(rel, key, size, changed)
     except (jinja2.TemplateError, I18nError, UrlError) as exc:

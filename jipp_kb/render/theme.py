@@ -45,17 +45,24 @@ def packaged_theme() -> Path:
     return root
 
 
-def jinja_env(folders: Sequence[Path]) -> jinja2.Environment:
+def jinja_env(folders: Sequence[Path], compiled: Path | None = None) -> jinja2.Environment:
     """The one Jinja setup of site and packs: autoescaped, and a missing variable is an error rather than a blank.
 
     A template is looked up in ``folders`` in order, so an override folder listed first wins.
+    ``compiled``: a folder keeping compiled templates between runs (Jinja checks each against
+    its source); compiling the site's templates took ~0.4 s of every build.
     """
+    cache = None
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
+        cache = jinja2.FileSystemBytecodeCache(str(compiled))
     return jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(folder)) for folder in folders]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=cache,
     )
 
 
@@ -91,9 +98,9 @@ class ThemeDirs:
     def base(self) -> Path:
         return self.dirs[-1]
 
-    def env(self, sub: str) -> jinja2.Environment:
-        """Templates of ``<folder>/<sub>/`` in every folder that has one."""
-        return jinja_env([d / sub for d in self.dirs if (d / sub).is_dir()])
+    def env(self, sub: str, compiled: Path | None = None) -> jinja2.Environment:
+        """Templates of ``<folder>/<sub>/`` in every folder that has one (``compiled``: see :func:`jinja_env`)."""
+        return jinja_env([d / sub for d in self.dirs if (d / sub).is_dir()], compiled)
 
     def strings(self, sub: str, lang: str) -> dict[str, Any]:
         """``<sub>/<lang>.yml``: the packaged strings, with an override's keys merged over them."""
