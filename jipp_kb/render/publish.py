@@ -55,7 +55,7 @@ def staged(output: Path) -> Iterator[Path]:
     work = output.parent / f"{output.name}.{os.getpid()}.tmp"
     try:
         if output.is_dir():
-            shutil.copytree(output, work, symlinks=True, copy_function=_link)
+            shutil.copytree(output, work, symlinks=True, copy_function=link_or_copy)
         else:
             work.mkdir(parents=True)
         yield work
@@ -98,7 +98,7 @@ def leftovers(output: Path) -> list[Path]:
     return [p for p in output.parent.iterdir() if pattern.fullmatch(p.name) and p.is_dir() and not p.is_symlink()]
 
 
-def _link(src: str, dst: str) -> None:
+def link_or_copy(src: str, dst: str) -> None:
     """Hard-link instead of copying (the build replaces files, never writes into them); copy where links fail."""
     try:
         os.link(src, dst)
