@@ -26,7 +26,7 @@ NATIONAL = "nasional"
 
 SEARCH_BUNDLE = "pagefind"
 """Folder of a language's (first) Pagefind bundle: ``pagefind/`` and ``en/pagefind/``."""
-SEARCH_SHARD_PAGES = 4000
+SEARCH_SHARD_PAGES = 5000
 """Most case pages one Pagefind run indexes: its memory grows with the pages (~0.3 GB a thousand, docs/performance.md).
 
 A language with more cases is split into shards, bundles ``pagefind/``, ``pagefind-2/``, … searched together by the search page."""
