@@ -344,7 +344,9 @@ def build(
         changes = f"{result.rendered} rendered, {result.written} files written, {result.removed} removed"
         click.echo(f"{result.pages} pages in {result.output} ({changes})")
         if result.search_pages is not None:
-            click.echo(f"search index: {result.search_pages} case pages in {result.output / 'pagefind'}")
+            click.echo(
+                f"search index: {result.search_pages} case pages in {result.output / 'pagefind'} and {result.output / 'en' / 'pagefind'}"
+            )
         if packs:
             click.echo(f"learning packs: {plural(len(packs), 'collection')} in {result.output / 'packs'}")
         click.echo(f"open {result.output / 'index.html'} or run: jipp-kb serve", err=True)

@@ -43,8 +43,8 @@ def _assert_complete_site(out: Path) -> str:
     for href in links:
         path = out / href.removeprefix(base)
         assert (path / "index.html" if href.endswith("/") else path).is_file(), href
-    entry = json.loads((out / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
-    assert sum(lang["page_count"] for lang in entry["languages"].values()) == 34
+    entries = [json.loads((out / bundle / "pagefind-entry.json").read_text(encoding="utf-8")) for bundle in ("pagefind", "en/pagefind")]
+    assert sum(lang["page_count"] for entry in entries for lang in entry["languages"].values()) == 34
     other = BASES[1 - BASES.index(base)]
     mixed = [p for p in out.rglob("*.html") if f'"{other}static/' in p.read_text(encoding="utf-8")]
     assert mixed == [], "pages of two builds in one site"

@@ -19,7 +19,9 @@ from jipp_kb.config import Config
 from jipp_kb.corpus import load_corpus
 from jipp_kb.pack.fragments import write_fragments
 from jipp_kb.render.i18n import flat_keys, load_strings
+from jipp_kb.render import urls as urls_module
 from jipp_kb.render.markdown import to_html
+from jipp_kb.render.pagefind import shards
 from jipp_kb.render.site import build_site
 from jipp_kb.render.theme import packaged_theme
 from jipp_kb.render.urls import UrlError, Urls, split_base_url
@@ -217,12 +219,15 @@ def test_pagefind_marks_case_pages_and_indexes_both_languages(site):
         assert f'data-pagefind-meta="{meta}"' in text
     assert 'data-pagefind-filter="Province"' in _text(_case(site, "contoh-akta", "en"))
     assert "data-pagefind-body" not in _text(site.out / "index.html")
-    entry = json.loads(_text(site.out / "pagefind" / "pagefind-entry.json"))
-    counts = {lang: v["page_count"] for lang, v in entry["languages"].items()}
-    assert counts == {"id": len(site.corpus.cases), "en": len(site.corpus.cases)}
+    for lang, root, prefix in (("id", site.out, ""), ("en", site.out / "en", "en/")):
+        # One bundle per language, each holding only that language's case pages, found by its own search page.
+        entry = json.loads(_text(root / "pagefind" / "pagefind-entry.json"))
+        assert {k: v["page_count"] for k, v in entry["languages"].items()} == {lang: len(site.corpus.cases)}
+        assert (root / "pagefind" / "pagefind.js").is_file() and not list(root.glob("pagefind-*"))
+        assert f"""data-bundles='["{BASE}{prefix}pagefind/"]'""" in _text(root / "cari" / "index.html")
     assert site.result.search_pages == 2 * len(site.corpus.cases)
+    assert not list(site.out.glob(".pagefind-*")), "the shard folders are removed"
     search = _text(site.out / "cari" / "index.html")
-    assert f'data-bundle="{BASE}pagefind/"' in search and (site.out / "pagefind" / "pagefind.js").is_file()
     assert f'data-api="{BASE}api/search"' in search
     for name in ("province", "regency", "urusan", "year", "jenis", "award", "status"):
         assert f'<select id="filter-{name}" name="{name}"' in search, name
@@ -368,7 +373,7 @@ def test_same_input_gives_byte_identical_site(site):
         return {
             p.relative_to(root).as_posix(): p.read_bytes()
             for p in root.rglob("*")
-            if p.is_file() and p.relative_to(root).parts[0] != "pagefind"
+            if p.is_file() and "pagefind" not in p.relative_to(root).parts[:2]
         }
 
     first, second = files(site.out), files(again.out)
@@ -408,6 +413,30 @@ def test_search_index_is_rebuilt_only_when_a_file_changed(small, tmp_path):
     case.write_text(_text(case).replace("Cakupan akta naik.", "Cakupan akta naik drastis."), encoding="utf-8")
     _build(tmp_path, small, search=True)
     assert entry.stat().st_mtime_ns != stamp
+
+
+def test_a_large_library_is_indexed_in_shards(small, tmp_path, monkeypatch):
+    """Past SEARCH_SHARD_PAGES case pages a language gets one bundle per shard, each case in exactly one."""
+    monkeypatch.setattr(urls_module, "SEARCH_SHARD_PAGES", 1)
+    built = _build(tmp_path, small, search=True)
+    cases = sorted(built.corpus.cases)
+    assert len(cases) == 2 and built.result.search_pages == 4
+    for lang, root, prefix in (("id", built.out, ""), ("en", built.out / "en", "en/")):
+        bundles = sorted(p.name for p in root.glob("pagefind*"))
+        assert bundles == ["pagefind", "pagefind-2"]
+        for name in bundles:
+            entry = json.loads(_text(root / name / "pagefind-entry.json"))
+            assert {k: v["page_count"] for k, v in entry["languages"].items()} == {lang: 1}
+        listed = [f"{BASE}{prefix}{name}/" for name in bundles]
+        assert f"data-bundles='{json.dumps(listed)}'" in _text(root / "cari" / "index.html")
+    pages = [built.out / "kasus" / cid / "index.html" for cid in cases]
+    assert sorted(map(sorted, shards(pages, 2))) == [[page] for page in pages]
+    assert shards(list(reversed(pages)), 2) == shards(pages, 2), "the split depends on the ids, not their order"
+
+    monkeypatch.setattr(urls_module, "SEARCH_SHARD_PAGES", 4000)
+    again = _build(tmp_path, small, search=True)
+    assert again.result.search_pages == 4 and not list(again.out.glob("pagefind-*")) and not list(again.out.glob("en/pagefind-*"))
+    assert not list(again.out.glob(".pagefind-*"))
 
 
 def test_replication_links_shown_both_ways(small, tmp_path):
@@ -461,12 +490,13 @@ def test_full_base_url_makes_sitemap_and_feed_absolute(small, tmp_path):
 
 
 def test_build_without_search_has_no_pagefind(small, tmp_path):
-    (tmp_path / "out" / "pagefind").mkdir(parents=True)
-    (tmp_path / "out" / "pagefind" / "stale.pf_meta").write_bytes(b"old")
+    for stale in ("pagefind", "pagefind-2", "en/pagefind", "en/pagefind-3"):
+        (tmp_path / "out" / stale).mkdir(parents=True)
+        (tmp_path / "out" / stale / "stale.pf_meta").write_bytes(b"old")
     built = _build(tmp_path, small, search=False)
-    assert not (built.out / "pagefind").exists()
+    assert not list(built.out.glob("pagefind*")) and not list(built.out.glob("en/pagefind*"))
     search = _text(built.out / "cari" / "index.html")
-    assert 'data-bundle=""' in search and 'id="no-index"' in search
+    assert "data-bundles='[]'" in search and 'id="no-index"' in search
     assert built.result.search_pages is None
 
 

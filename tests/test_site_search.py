@@ -23,6 +23,7 @@ from test_site_browser import SHOTS, browser, full_page_shot, wait_for  # noqa: 
 
 from jipp_kb.config import Config
 from jipp_kb.corpus import load_corpus
+from jipp_kb.render import urls as urls_module
 from jipp_kb.render.site import build_site
 from jipp_kb.understand import understand
 
@@ -176,6 +177,21 @@ def test_static_search_applies_places_and_awards_from_the_words(small_site, brow
         # A filter from the words that leaves nothing is dropped, and the page says so.
         assert ids(search(browser, home, "pengaduan di jawa tengah")) == ["lapor-bupati-uji"]
         assert "filter itu tidak dipakai" in visible_text(browser, "#search-notes")
+
+def test_search_spans_the_shards_of_a_large_library(tmp_path, browser, monkeypatch):  # noqa: F811
+    """Past SEARCH_SHARD_PAGES case pages a language is indexed in shards: the page searches them as one."""
+    monkeypatch.setattr(urls_module, "SEARCH_SHARD_PAGES", 1)  # every case alone in its bundle
+    corpus = load_corpus(make_search_corpus(tmp_path))
+    build_site(corpus, Config(base_url=BASE, root=tmp_path), {}, output=tmp_path / "site", cache_dir=tmp_path / "cache", search=True)
+    assert len(list((tmp_path / "site").glob("pagefind*"))) == len(list((tmp_path / "site" / "en").glob("pagefind*"))) == 4
+    with serve(tmp_path / "site") as home:
+        items = search(browser, home, "antrean puskesmas")  # "antrean" is in two bundles, "puskesmas" in one
+        assert ids(items)[0] == "antre-sehat-uji" and "loket-capil-uji" in ids(items)
+        assert len(ids(items)) == len(set(ids(items))) and items[0].find_element(By.CSS_SELECTOR, ".card-excerpt").text
+        Select(browser.find_element(By.ID, "filter-province")).select_by_value("Jawa Timur")
+        wait_for(browser, lambda d: ids(answered(d, "antrean puskesmas")) == ["loket-capil-uji"])
+        items = search(browser, home, "keluhan", lang="en/")
+        assert ids(items)[0] == "lapor-bupati-uji" and "Short profile" in items[0].text
 
 
 def test_api_results_in_the_same_interface_and_fallback(small_site, browser):  # noqa: F811

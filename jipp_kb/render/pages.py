@@ -338,6 +338,7 @@ class Views:
             "js_strings": {k: t(f"search.{k}") for k in SEARCH_STRINGS},
             "filters": self.search_filters(),
             "searchable": self.info.searchable,
+            "bundles": u.search_bundles(len(self.g.cases)) if self.info.searchable else [],
             "api": (self.info.api_url.rstrip("/") + "/api/search") if self.info.api_url else u.api_search(),
             "terms_url": u.static(TERMS_FILE),
             "pack_page": u.pack_page() if self.info.pack_page else "",

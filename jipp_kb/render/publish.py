@@ -111,7 +111,7 @@ def sync(source: Path, copy: Path) -> int:
         os.makedirs(copy / rel, exist_ok=True)
     for rel, inode in want_files.items():
         if have_files.get(rel) != inode:
-            _link(str(source / rel), str(copy / rel))
+            link_or_copy(str(source / rel), str(copy / rel))
             changed += 1
     return changed
 
@@ -154,7 +154,7 @@ def leftovers(output: Path) -> list[Path]:
     return [p for p in output.parent.iterdir() if pattern.fullmatch(p.name) and p.is_dir() and not p.is_symlink()]
 
 
-def _link(src: str, dst: str) -> None:
+def link_or_copy(src: str, dst: str) -> None:
     """Hard-link instead of copying (the build replaces files, never writes into them); copy where links fail."""
     try:
         os.link(src, dst, follow_symlinks=False)

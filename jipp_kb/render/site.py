@@ -18,7 +18,6 @@ import heapq
 import json
 import multiprocessing
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -43,7 +42,7 @@ from jipp_kb.render.search_terms import FILE as TERMS_FILE
 from jipp_kb.render.search_terms import search_terms
 from jipp_kb.render.sitemap import SitemapEntry, part_names, sitemap_files
 from jipp_kb.render.theme import ThemeDirs, ThemeError
-from jipp_kb.render.urls import LANGS, SEARCH_BUNDLE, UrlError, Urls
+from jipp_kb.render.urls import LANGS, UrlError, Urls
 
 MANIFEST_VERSION = 1
 
@@ -525,9 +524,11 @@ def _build(
     result = BuildResult(work, len(plans), len(jobs), writer.written, writer.removed, markdown_rendered, timings=timings)
 
     # 5. search index
-    if not search and (work / SEARCH_BUNDLE).is_dir():
-        shutil.rmtree(work / SEARCH_BUNDLE)  # a stale index would find pages this build no longer has
-    if search:
+    if not search:
+        from jipp_kb.render.pagefind import remove_bundles
+
+        remove_bundles(work)  # a stale index would find pages this build no longer has
+    else:
         from jipp_kb.render.pagefind import SearchIndexError, bundle_stats, index_site
 
         clock = time.perf_counter()

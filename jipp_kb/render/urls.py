@@ -25,7 +25,11 @@ NATIONAL = "nasional"
 """Path segment of the page of national innovations (province null)."""
 
 SEARCH_BUNDLE = "pagefind"
-"""Folder of the Pagefind bundle in the output."""
+"""Folder of a language's (first) Pagefind bundle: ``pagefind/`` and ``en/pagefind/``."""
+SEARCH_SHARD_PAGES = 5000
+"""Most case pages one Pagefind run indexes: its memory grows with the pages (~0.3 GB a thousand, docs/performance.md).
+
+A language with more cases is split into shards, bundles ``pagefind/``, ``pagefind-2/``, … searched together by the search page."""
 
 PAGE_SEGMENT = "halaman"
 """Page k > 1 of a long list lives at ``<list path>halaman/<k>/``; page 1 keeps the list's own URL."""
@@ -34,6 +38,12 @@ PACK_PAGE = "paket/"
 
 NO_YEAR = "tanpa-tahun"
 """Path segment of the cases whose start year no source gives."""
+
+
+def search_bundle_names(pages: int) -> list[str]:
+    """Folders of the Pagefind shards of one language with ``pages`` case pages (relative to its root)."""
+    shards = max(1, -(-pages // SEARCH_SHARD_PAGES))
+    return [SEARCH_BUNDLE] + [f"{SEARCH_BUNDLE}-{k}" for k in range(2, shards + 1)]
 
 
 @cache
@@ -183,8 +193,9 @@ class Urls:
         version = self.versions.get(name)
         return self.base + "static/" + quote(name) + (f"?v={version}" if version else "")
 
-    def pagefind_bundle(self) -> str:
-        return self.base + SEARCH_BUNDLE + "/"
+    def search_bundles(self, cases: int) -> list[str]:
+        """The Pagefind bundles of this language's search page, for a site of ``cases`` cases."""
+        return [self.page(name + "/") for name in search_bundle_names(cases)]
 
     def api_search(self) -> str:
         """The hybrid-search API that ``jipp-kb serve`` answers (absent on a static host)."""

@@ -26,7 +26,7 @@
   if (!app) return;
 
   var S = JSON.parse(app.getAttribute("data-strings"));
-  var bundle = app.getAttribute("data-bundle");
+  var bundles = JSON.parse(app.getAttribute("data-bundles") || "[]");
   var api = app.getAttribute("data-api");
   var caseBase = app.getAttribute("data-case-base");
   var searchPage = app.getAttribute("data-search-page");
@@ -53,7 +53,7 @@
   var PREFERENCE = 1; // added, as a share of the best case's score, for each preference the query states (urusan, place, replication)
 
   var terms = null; // {stopwords, groups: [[form, ...]], first: word -> [{words, group}], preferred, words, known, understand}
-  var pagefind = null;
+  var pagefind = null; // the language's Pagefind bundles (one module each), once loaded
   var useApi = false;
   var seq = 0;
   var timer = 0;
@@ -346,11 +346,27 @@
 
   // -- Pagefind ----------------------------------------------------------------------------
 
+  // A large library's language is indexed in shards, one bundle each (jipp_kb/render/pagefind.py).
+  // Each bundle's pagefind.js is imported from its own URL, so each is its own module with its own index.
   function loadPagefind() {
-    if (!bundle) return Promise.resolve(null);
-    return import(bundle + "pagefind.js").then(function (pf) {
-      return pf.options({ excerptLength: 24, ranking: { pageLength: PAGE_LENGTH } }).then(function () { pagefind = pf; return pf; });
-    }).catch(function () { return null; });
+    if (!bundles.length) return Promise.resolve(null);
+    return Promise.all(bundles.map(function (b) {
+      return import(b + "pagefind.js").then(function (pf) {
+        return pf.options({ excerptLength: 24, ranking: { pageLength: PAGE_LENGTH } }).then(function () { return pf; });
+      });
+    })).then(function (pfs) { pagefind = pfs; return pfs; }).catch(function () { return null; });
+  }
+
+  // One term in every shard, the results merged by score as Pagefind's own mergeIndex does; not
+  // mergeIndex itself, because a result's id (a short hash) is unique only within its bundle.
+  function shardSearch(term, filters) {
+    return Promise.all(pagefind.map(function (pf, k) {
+      return pf.search(term, { filters: filters }).then(function (res) {
+        return res.results.map(function (r) { return { id: k + ":" + r.id, score: r.score, data: r.data }; });
+      });
+    })).then(function (lists) {
+      return { results: [].concat.apply([], lists).sort(function (a, b) { return b.score - a.score; }) };
+    });
   }
 
   // The query read as `jipp-kb search` reads it: its places and awards as filters
@@ -389,7 +405,7 @@
       return Promise.all(group.map(function (f) {
         var filters = {};
         filters[f.name] = f.label;
-        return pagefind.search(null, { filters: filters });
+        return shardSearch(null, filters);
       })).then(function (all) {
         var ids = new Set();
         all.forEach(function (res) { res.results.forEach(function (r) { ids.add(r.id); }); });
@@ -401,7 +417,7 @@
   function searchWords(q, filters) {
     var memo = new Map();
     function find(term) {
-      if (!memo.has(term)) memo.set(term, pagefind.search(term, { filters: filters }));
+      if (!memo.has(term)) memo.set(term, shardSearch(term, filters));
       return memo.get(term);
     }
     var ws = words(q);
