@@ -178,6 +178,7 @@ def test_static_search_applies_places_and_awards_from_the_words(small_site, brow
         assert ids(search(browser, home, "pengaduan di jawa tengah")) == ["lapor-bupati-uji"]
         assert "filter itu tidak dipakai" in visible_text(browser, "#search-notes")
 
+
 def test_search_spans_the_shards_of_a_large_library(tmp_path, browser, monkeypatch):  # noqa: F811
     """Past SEARCH_SHARD_PAGES case pages a language is indexed in shards: the page searches them as one."""
     monkeypatch.setattr(urls_module, "SEARCH_SHARD_PAGES", 1)  # every case alone in its bundle
