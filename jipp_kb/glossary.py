@@ -9,9 +9,12 @@ when the glossary grows.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from jipp_kb.analysis import WORD, Analysis
-from jipp_kb.schema import GlossaryEntry
+
+if TYPE_CHECKING:  # the schema imports pydantic: 0.18 s a cold search does not need
+    from jipp_kb.schema import GlossaryEntry
 
 
 class Glossary:

