@@ -8,16 +8,20 @@ judged queries (``jipp-kb eval``; numbers in docs/search.md).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 import functools
 from dataclasses import asdict, dataclass, field
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jipp_kb.errors import JippError, NoIndex, UnknownCase
 from jipp_kb import vocab
 from jipp_kb.keyword import KeywordIndex, multi_values
 from jipp_kb.understand import Understood, understand
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MODES = ("keyword", "semantic", "hybrid")
 FUSIONS = ("rrf", "weighted")
@@ -124,21 +128,29 @@ class Searcher:
         floor: float = DEFAULT_FLOOR,
         snippets: bool = True,
         preference: float = PREFERENCE,
+        meaning: np.ndarray | None = None,
+        prefer_urusan: Sequence[str] = (),
     ) -> Response:
         """Search in ``mode``; with ``infer``, places and awards named in the query become filters and urusan a preference.
 
         ``snippets=False`` skips the highlighted passages, the slow part (eval needs only the ranking).
+        ``meaning`` is searched by the embedding side instead of the text's own embedding (a complaint
+        theme asks with the mean of its complaints); ``prefer_urusan`` adds urusan preferences to those
+        the words name.
         """
         if mode not in MODES:
             raise QueryError(f"unknown mode '{mode}'; use one of {', '.join(MODES)}")
         text = clean_query(text)
         asked = understand(text) if infer else Understood(text)
+        asked.prefer_urusan += [name for name in prefer_urusan if name not in asked.prefer_urusan]
         filters = dict(filters or {})
         inferred = {k: v for k, v in asked.filters.items() if k not in filters}
         applied = [a for a in asked.applied if a["filter"] in inferred]
-        response = self._run(asked, {**filters, **inferred}, mode, limit, facets, fusion, alpha, floor, snippets, preference)
+        settings = dict(mode=mode, limit=limit, facets=facets, fusion=fusion, alpha=alpha, floor=floor, snippets=snippets)
+        run = functools.partial(self._run, asked, preference=preference, meaning=meaning, **settings)
+        response = run({**filters, **inferred})
         if inferred and not response.results:
-            response = self._run(asked, filters, mode, limit, facets, fusion, alpha, floor, snippets, preference)
+            response = run(filters)
             response.relaxed = True
         response.query, response.applied = text, applied
         return response
@@ -155,6 +167,7 @@ class Searcher:
         floor: float,
         snippets: bool,
         preference: float,
+        meaning: np.ndarray | None,
     ) -> Response:
         text = asked.text
         if mode == "semantic":  # the keyword side only for facets and spelling; its ranking is not used
@@ -165,7 +178,10 @@ class Searcher:
         sem = []
         if mode != "keyword":
             allowed = self.keyword.matching_ids(filters) if filters else None
-            sem = self.vectors.search(kw.suggestion or text, allowed, DEPTH)  # a typo would mislead the embedding
+            if meaning is not None:
+                sem = self.vectors.search_vector(meaning, allowed, DEPTH)
+            else:
+                sem = self.vectors.search(kw.suggestion or text, allowed, DEPTH)  # a typo would mislead the embedding
         if mode == "keyword":
             ranked = _normalised(keyword_ranking)
         elif mode == "semantic":

@@ -1,13 +1,12 @@
 """Match each theme to its urusan and to the library's innovations, and find the gaps: the fourth step of ``jipp-kb complaints``.
 
-- **Innovations** come from the library's hybrid search, its two sides asked
-  apart: the keyword side (``Searcher.search``, glossary expansion included)
-  with the theme's characteristic words, the meaning side with the mean
-  embedding of the theme's complaints (``VectorIndex.search_vector``: every
-  complaint speaks, not just four words); fused as the search fuses them,
-  with the theme's urusan preferred as a query naming it would be (chosen on
-  the tune half of the test set; docs/complaints.md). Places in complaint
-  words never become filters (``infer=False``).
+- **Innovations** come from the library's own hybrid search (``Searcher.search``):
+  its keyword side asked with the theme's characteristic words, its meaning
+  side with the mean embedding of the theme's complaints (every complaint
+  speaks, not just four words), and the theme's urusan preferred as a query
+  naming it would be (chosen on the tune half of the test set;
+  docs/complaints.md). Places in complaint words never become filters
+  (``infer=False``).
 - **Why** an innovation matches: the theme's words found in its title,
   summary or tags, the section its text matched by meaning, and its rank on
   each side of the search.
@@ -30,8 +29,7 @@ from functools import cache
 import numpy as np
 
 from jipp_kb.analysis import Analysis
-from jipp_kb.keyword import multi_values
-from jipp_kb.search import DEFAULT_ALPHA, DEFAULT_FUSION, DEPTH, PREFERENCE, Searcher, fuse
+from jipp_kb.search import Searcher
 
 TOP = 3
 
@@ -153,42 +151,34 @@ def innovations_for(
 ) -> tuple[list[Innovation], bool]:
     """The library's best innovations for a theme, and whether one of them addresses it (see the module's note on gaps).
 
-    The keyword side is asked with the theme's words, the meaning side with ``meaning`` (the mean embedding of
-    its complaints, in the space of queries) or, without it, with the words; the two are fused and the theme's
-    ``urusan`` preferred as the library's search does with a query that names one.
+    The library's own hybrid search, asked with the theme's words; its meaning side with ``meaning`` (the mean
+    embedding of the theme's complaints, in the space of queries) when given, and the theme's ``urusan``
+    preferred as if the words named it.
     """
     if not words:
         return [], False
-    query = " ".join(words)
-    keyword = searcher.search(query, mode="keyword", limit=DEPTH, infer=False, snippets=False, floor=0)
-    semantic = searcher.vectors.search_vector(meaning) if meaning is not None else searcher.vectors.search(query)
-    ranked = fuse([(r.id, r.score) for r in keyword.results], [(m.case, m.score) for m in semantic], DEFAULT_FUSION, DEFAULT_ALPHA)
-    stored = cache(lambda cid: searcher.keyword.stored(cid) or {})
-    if urusan:
-        ranked = [(cid, score + PREFERENCE * (urusan in multi_values(stored(cid).get("urusan")))) for cid, score in ranked]
-        ranked.sort(key=lambda kv: (-kv[1], kv[0]))
-    keyword_rank = {r.id: rank for rank, r in enumerate(keyword.results, 1)}
-    semantic_rank = {m.case: (rank, m.section) for rank, m in enumerate(semantic, 1)}
+    response = searcher.search(
+        " ".join(words), limit=limit, infer=False, snippets=False, floor=0, meaning=meaning, prefer_urusan=[urusan] if urusan else ()
+    )
     leading = stems(words[0])
     out, addressed = [], False
-    for cid, score in ranked[:limit]:
-        fields = stored(cid)
+    for result in response.results:
+        fields = searcher.keyword.stored(result.id) or {}
         headline = stems(" ".join(str(fields.get(f, "")) for f in ("title", "acronym", "summary", "tags")))
         shared = [w for w in words if stems(w) and stems(w) <= headline]
         addressed = addressed or bool(leading and leading <= headline | stems(str(fields.get("body", ""))))
-        rank, section = semantic_rank.get(cid, (None, None))
         out.append(
             Innovation(
-                cid,
-                fields.get("title", cid),
-                fields.get("region", ""),
-                round(score, 4),
+                result.id,
+                result.title,
+                result.region,
+                result.score,
                 shared,
-                section,
-                keyword_rank.get(cid),
-                rank,
-                case_url(cid),
-                fields.get("year") or None,
+                result.section,
+                result.keyword_rank,
+                result.semantic_rank,
+                case_url(result.id),
+                result.year,
             )
         )
     return out, addressed
