@@ -371,8 +371,8 @@ class KeywordIndex:
         got (up to 10 points apart for one case), and computing the bounds for
         it took a fifth of a warm query.
         """
-        top = collectors.TopCollector(limit, usequality=False, replace=0) if limit else collectors.UnlimitedCollector()
-        top.replace = 0  # UnlimitedCollector takes no argument for it
+        top = collectors.TopCollector(limit, usequality=False) if limit else collectors.UnlimitedCollector()
+        top.replace = 0  # one place for both collectors (UnlimitedCollector takes no argument for it)
         c = _Deadline(collectors.TermsCollector(top), budget)
         if flt is not None or mask:
             c = collectors.FilterCollector(c, flt, mask)  # outermost, so filtered-out documents are never scored
