@@ -319,6 +319,7 @@ class KeywordIndex:
         """Words the spelling corrector leaves alone: the glossary already relates them."""
         self.expander = Glossary(self.glossary, self.analysis)
         self._stored: dict[str, dict | None] = {}
+        self._briefs: dict[int, tuple[str, str, str]] = {}
         self.ix = index.open_dir(str(live))
         self.searcher = self.ix.searcher()
         self.ranker = None
@@ -358,7 +359,7 @@ class KeywordIndex:
         results, complete = self._collect(q, None if facets else limit, flt, budget)
         results.fragmenter = highlight.PinpointFragmenter(maxchars=240, surround=70, autotrim=True)
         results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
-        hits = [Hit(r["id"], r["title"], r["region"], round(r.score, 4), lambda r=r: _whoosh_snippet(r)) for r in results[:limit]]
+        hits = [Hit(*self._brief(r.docnum), round(r.score, 4), lambda r=r: _whoosh_snippet(r)) for r in results[:limit]]
         facet_counts = _count_facets(results) if facets else {}
         return KeywordResults(hits, len(results) if facets else results.scored_length(), facet_counts, suggestion, alternatives, complete)
 
@@ -452,6 +453,13 @@ class KeywordIndex:
                 return [(cid, round(score, 4)) for cid, score in ranked[0] if cid != case_id][:limit]
         hits, _ = self._collect(q, limit, None, TIME_BUDGET, mask={docnum})  # whoosh's own more_like can loop forever (#340)
         return [(h["id"], round(h.score, 4)) for h in hits if h["id"] != case_id]
+
+    def _brief(self, docnum: int) -> tuple[str, str, str]:
+        """A hit's id, title and region, kept once read: a whole stored document (its body too) is a ~0.1 ms read, and hybrid search ranks 100 keyword hits."""
+        if docnum not in self._briefs:
+            fields = self.searcher.stored_fields(docnum)
+            self._briefs[docnum] = (fields["id"], fields["title"], fields["region"])
+        return self._briefs[docnum]
 
     def stored(self, case_id: str) -> dict | None:
         """A case's stored fields, kept once read: this searcher's index never changes, and whoosh takes ~0.4 ms a read."""
