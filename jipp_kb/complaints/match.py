@@ -168,13 +168,15 @@ class ProblemStatements:
     """
 
     def __init__(self, chunks: list[dict], vectors: np.ndarray) -> None:
-        centred = vectors - vectors.mean(0)
-        centred /= np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-9)
+        mean = vectors.mean(0)  # of every passage; only the problem statements are copied and centred
         rows: dict[str, list[int]] = {}
         for i, chunk in enumerate(chunks):
             if chunk["section"] in PROBLEM_SECTIONS:
                 rows.setdefault(chunk["case"], []).append(i)
-        self.rows = {case: centred[found] for case, found in rows.items()}
+        self.rows = {}
+        for case, found in rows.items():
+            centred = vectors[found] - mean
+            self.rows[case] = centred / np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-9)
 
     @classmethod
     def of(cls, searcher: Searcher) -> ProblemStatements:
