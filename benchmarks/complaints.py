@@ -210,11 +210,18 @@ def halves(rows: list[dict]) -> dict[str, str]:
 
 
 QUERIES = {
-    # how match.innovations_for asks the library for a theme: (meaning side from the complaints' mean embedding, urusan preferred)
-    "words (one hybrid search; the first version)": (False, False),
-    "words, urusan preferred": (False, True),
-    "words + meaning of the complaints": (True, False),
-    "words + meaning of the complaints, urusan preferred": (True, True),
+    # how match.innovations_for asks the library for a theme: (meaning side from the complaints' mean embedding, urusan
+    # preferred, the search's best N re-ranked by the cases' problem statements (0: not), the weight of that closeness)
+    "words (one hybrid search; the first version)": (False, False, 0, 0.0),
+    "words, urusan preferred": (False, True, 0, 0.0),
+    "words + meaning of the complaints": (True, False, 0, 0.0),
+    "words + meaning of the complaints, urusan preferred": (True, True, 0, 0.0),
+    "words, urusan preferred; best 10 by problem, 0.5": (False, True, 10, 0.5),
+    "words, urusan preferred; best 10 by problem, 1.0": (False, True, 10, 1.0),
+    "+ meaning, urusan preferred; best 10 by problem, 0.5": (True, True, 10, 0.5),
+    "+ meaning, urusan preferred; best 10 by problem, 1.0": (True, True, 10, 1.0),
+    "+ meaning, urusan preferred; best 30 by problem, 0.5": (True, True, 30, 0.5),
+    "+ meaning, urusan preferred; best 30 by problem, 1.0": (True, True, 30, 1.0),
 }
 
 
@@ -275,13 +282,14 @@ def tune(index: Path | None) -> None:
 
     original = match_module.innovations_for
     answers: dict[tuple[str, ...], dict[str, list[str]]] = {}
-    use = {"query": "words + meaning of the complaints, urusan preferred"}
+    use = {"query": "+ meaning, urusan preferred; best 10 by problem, 0.5"}
 
-    def every_query(searcher, words, case_url, limit=match_module.TOP, meaning=None, urusan=""):
+    def every_query(searcher, words, case_url, limit=match_module.TOP, meaning=None, urusan="", problem=None, candidates=0):
         """Each theme asked every way of QUERIES (their top 3 kept for :func:`pool`); the report gets the one in use."""
-        found = {
-            q: original(searcher, words, case_url, limit, meaning if m else None, urusan if u else "") for q, (m, u) in QUERIES.items()
-        }
+        found = {}
+        for q, (m, u, n, weight) in QUERIES.items():
+            match_module.PROBLEM_WEIGHT = weight
+            found[q] = original(searcher, words, case_url, limit, meaning if m else None, urusan if u else "", problem if n else None, n)
         answers[tuple(words)] = {q: [i.id for i in f[0]] for q, f in found.items()}
         return found[use["query"]]
 
@@ -301,7 +309,7 @@ def tune(index: Path | None) -> None:
     def show(half: str) -> None:
         covered = pooled[half]["covered"]
         for q in QUERIES:
-            print(f"{half}  query {q:<52} >= 2 of top 3 relevant for {pooled[half][q]}/{covered} themes ({pooled[half][q] / covered:.0%})")
+            print(f"{half}  query {q:<54} >= 2 of top 3 relevant for {pooled[half][q]}/{covered} themes ({pooled[half][q] / covered:.0%})")
 
     def run_setting(setting, half: str) -> tuple[dict, dict[int, str]]:
         (

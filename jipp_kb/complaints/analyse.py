@@ -50,7 +50,7 @@ def analyse(path: Path, config: Config, options: Options, report: Callable[[str]
 
 def analyse_export(export: Export, config: Config, options: Options, report: Callable[[str], None] | None = None) -> tuple[dict, Export]:
     """Redact, group and match complaints already read (from a file, or an upload held in memory)."""
-    from jipp_kb.complaints.match import innovations_for, urusan_english, urusan_for
+    from jipp_kb.complaints.match import ProblemStatements, innovations_for, urusan_english, urusan_for
     from jipp_kb.complaints.report import month_range, monthly
     from jipp_kb.models import ModelError
     from jipp_kb.render.urls import Urls
@@ -92,11 +92,17 @@ def analyse_export(export: Export, config: Config, options: Options, report: Cal
     with one_thread():
         try:
             say(f"{len(grouping.themes)} themes: matching the library's innovations")
+            statements = ProblemStatements.of(searcher) if grouping.themes else None
             for rank, theme in enumerate(grouping.themes, 1):
                 stored_urusan = lambda cid: multi_values((searcher.keyword.stored(cid) or {}).get("urusan"))  # noqa: E731
                 named = urusan_for(theme.words, [], stored_urusan)
                 innovations, addressed = innovations_for(
-                    searcher, theme.words, lambda cid: urls.origin + urls.case(cid), meaning=theme.centroid, urusan=named
+                    searcher,
+                    theme.words,
+                    lambda cid: urls.origin + urls.case(cid),
+                    meaning=theme.centroid,
+                    urusan=named,
+                    problem=(statements, theme.direction) if statements and theme.direction is not None else None,
                 )
                 urusan = urusan_for(theme.words, innovations, stored_urusan)
                 members = [export.complaints[i] for i in theme.members]

@@ -4,9 +4,17 @@
   its keyword side asked with the theme's characteristic words, its meaning
   side with the mean embedding of the theme's complaints (every complaint
   speaks, not just four words), and the theme's urusan preferred as a query
-  naming it would be (chosen on the tune half of the test set;
-  docs/complaints.md). Places in complaint words never become filters
+  naming it would be. Places in complaint words never become filters
   (``infer=False``).
+- **Problem statements**: a complaint states a problem, and a case states the
+  problem it tackled (its *Latar Belakang dan Masalah* section, and its
+  summary). The search's best ``CANDIDATES`` are re-ranked by how close the
+  theme's complaints come to those statements by meaning, with the common
+  direction of all complaints and of all the library's passages taken out
+  (E5 puts every public-service text at cosine 0.80-0.88 of every other;
+  centred, a theme about village funds finds the cases whose problem was
+  village funds). All settings chosen on the tune half of the test set
+  (docs/complaints.md).
 - **Why** an innovation matches: the theme's words found in its title,
   summary or tags, the section its text matched by meaning, and its rank on
   each side of the search.
@@ -30,8 +38,16 @@ import numpy as np
 
 from jipp_kb.analysis import Analysis
 from jipp_kb.search import Searcher
+from jipp_kb.vectors import SUMMARY_SECTION
 
 TOP = 3
+CANDIDATES = 10
+"""The search's best this many are re-ranked by their problem statements."""
+PROBLEM_WEIGHT = 0.5
+"""Weight of the problem statements' closeness (min-max over the candidates, 0-1) beside the search's score (best 1, +1 for the
+theme's urusan)."""
+PROBLEM_SECTIONS = ("Latar Belakang dan Masalah", SUMMARY_SECTION)
+"""Where a case states its problem: the section for it (full case studies) and the summary (profiles have only that)."""
 
 
 @dataclass
@@ -46,6 +62,8 @@ class Innovation:
     semantic_rank: int | None
     url: str
     year: int | None = None
+    problem_rank: int | None = None
+    """Its rank among the candidates by how close its problem statement is to the theme's complaints."""
 
     @property
     def reason(self) -> str:
@@ -58,6 +76,7 @@ class Innovation:
         ranks = [
             f"kata kunci / keyword #{self.keyword_rank}" if self.keyword_rank else "",
             f"makna / meaning #{self.semantic_rank}" if self.semantic_rank else "",
+            f"masalah / problem #{self.problem_rank}" if self.problem_rank else "",
         ]
         if any(ranks):
             parts.append("peringkat / rank: " + ", ".join(r for r in ranks if r))
@@ -141,6 +160,34 @@ def urusan_english(name: str) -> str:
     return next((e.get("en", "") for e in _urusan_entries() if e["name"] == name), "")
 
 
+class ProblemStatements:
+    """Each case's problem statements (:data:`PROBLEM_SECTIONS`) as the embedding index holds them, centred.
+
+    The mean of all the library's passages is taken out, as a theme's ``direction`` has the mean of all the
+    export's complaints taken out: what is left is what sets one problem apart from the others.
+    """
+
+    def __init__(self, chunks: list[dict], vectors: np.ndarray) -> None:
+        mean = vectors.mean(0)  # of every passage; only the problem statements are copied and centred
+        rows: dict[str, list[int]] = {}
+        for i, chunk in enumerate(chunks):
+            if chunk["section"] in PROBLEM_SECTIONS:
+                rows.setdefault(chunk["case"], []).append(i)
+        self.rows = {}
+        for case, found in rows.items():
+            centred = vectors[found] - mean
+            self.rows[case] = centred / np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-9)
+
+    @classmethod
+    def of(cls, searcher: Searcher) -> ProblemStatements:
+        return cls(searcher.vectors.chunks, searcher.vectors.vectors)
+
+    def closeness(self, direction: np.ndarray, case: str) -> float:
+        """Cosine of ``direction`` (a theme's, centred) with the case's closest problem statement; -1 without one."""
+        rows = self.rows.get(case)
+        return float((rows @ direction).max()) if rows is not None else -1.0
+
+
 def innovations_for(
     searcher: Searcher,
     words: list[str],
@@ -148,21 +195,40 @@ def innovations_for(
     limit: int = TOP,
     meaning: np.ndarray | None = None,
     urusan: str = "",
+    problem: tuple[ProblemStatements, np.ndarray] | None = None,
+    candidates: int = CANDIDATES,
 ) -> tuple[list[Innovation], bool]:
     """The library's best innovations for a theme, and whether one of them addresses it (see the module's note on gaps).
 
     The library's own hybrid search, asked with the theme's words; its meaning side with ``meaning`` (the mean
     embedding of the theme's complaints, in the space of queries) when given, and the theme's ``urusan``
-    preferred as if the words named it.
+    preferred as if the words named it. With ``problem`` (the cases' problem statements and the theme's
+    centred ``direction``), the search's best ``candidates`` are re-ranked by their problem statements.
     """
     if not words:
         return [], False
     response = searcher.search(
-        " ".join(words), limit=limit, infer=False, snippets=False, floor=0, meaning=meaning, prefer_urusan=[urusan] if urusan else ()
+        " ".join(words),
+        limit=max(limit, candidates) if problem else limit,
+        infer=False,
+        snippets=False,
+        floor=0,
+        meaning=meaning,
+        prefer_urusan=[urusan] if urusan else (),
     )
+    results, problem_rank = response.results, {}
+    score = {r.id: r.score for r in results}
+    if problem and results:
+        statements, direction = problem
+        closeness = {r.id: statements.closeness(direction, r.id) for r in results}
+        low, high = min(closeness.values()), max(closeness.values())
+        scaled = {cid: (c - low) / (high - low) if high > low else 1.0 for cid, c in closeness.items()}
+        problem_rank = {cid: rank for rank, cid in enumerate(sorted(closeness, key=lambda c: (-closeness[c], c)), 1)}
+        score = {cid: s + PROBLEM_WEIGHT * scaled[cid] for cid, s in score.items()}
+        results = sorted(results, key=lambda r: (-score[r.id], r.id))
     leading = stems(words[0])
     out, addressed = [], False
-    for result in response.results:
+    for result in results[:limit]:
         fields = searcher.keyword.stored(result.id) or {}
         headline = stems(" ".join(str(fields.get(f, "")) for f in ("title", "acronym", "summary", "tags")))
         shared = [w for w in words if stems(w) and stems(w) <= headline]
@@ -172,13 +238,14 @@ def innovations_for(
                 result.id,
                 result.title,
                 result.region,
-                result.score,
+                round(score[result.id], 4),
                 shared,
                 result.section,
                 result.keyword_rank,
                 result.semantic_rank,
                 case_url(result.id),
                 result.year,
+                problem_rank.get(result.id),
             )
         )
     return out, addressed

@@ -115,6 +115,9 @@ class Theme:
     """Mean embedding of the embedded members (unit length), for the urusan and the search."""
     central: list[int] = field(default_factory=list)
     """Members closest to the theme's centre, most typical first (examples are chosen from these)."""
+    direction: np.ndarray | None = None
+    """Mean of the embedded members' centred vectors (the export's common direction removed), unit length: what sets
+    this theme's complaints apart from the others, matched against the cases' problem statements."""
 
 
 @dataclass
@@ -209,11 +212,11 @@ def group(
     themes = []
     for label, members in members_of.items():
         in_sample = [k for k, i in enumerate(sample) if labels[i] == label]
-        centroid = None
+        centroid = direction = None
         if in_sample and centred.size:
-            mean = vectors[in_sample].mean(0)
-            centroid = mean / (np.linalg.norm(mean) or 1.0)
-        themes.append(Theme(members, names.get(label, []), centroid, _central(forms, members, index_of, sample, in_sample, centred)))
+            centroid, direction = _unit(vectors[in_sample].mean(0)), _unit(centred[in_sample].mean(0))
+        central = _central(forms, members, index_of, sample, in_sample, centred)
+        themes.append(Theme(members, names.get(label, []), centroid, central, direction))
     themes.sort(key=lambda t: (-len(t.members), t.words))
     return Grouping(themes, len(distinct), len(sample), tokens)
 
@@ -278,6 +281,10 @@ def _borrow_words(words, vectors: np.ndarray, english: np.ndarray):
         mean = np.asarray(words[nearest].mean(0)).ravel()
         rows[i] = mean / (np.linalg.norm(mean) or 1.0)
     return sparse.csr_matrix(rows)
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return vector / (np.linalg.norm(vector) or 1.0)
 
 
 def _centred(vectors: np.ndarray) -> np.ndarray:
