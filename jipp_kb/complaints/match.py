@@ -76,7 +76,7 @@ class Innovation:
         ranks = [
             f"kata kunci / keyword #{self.keyword_rank}" if self.keyword_rank else "",
             f"makna / meaning #{self.semantic_rank}" if self.semantic_rank else "",
-            f"masalah / problem #{self.problem_rank}" if self.problem_rank else "",
+            f"masalah / problem #{self.problem_rank} (dari / of {CANDIDATES})" if self.problem_rank else "",
         ]
         if any(ranks):
             parts.append("peringkat / rank: " + ", ".join(r for r in ranks if r))
