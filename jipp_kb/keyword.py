@@ -290,10 +290,6 @@ class Hit:
         return " ".join(self._snippet().split())
 
 
-def _whoosh_snippet(r) -> str:
-    return r.highlights("body", top=1) or r.highlights("summary", top=1) or _opening(r["summary"])
-
-
 @dataclass
 class KeywordResults:
     hits: list[Hit]
@@ -359,7 +355,7 @@ class KeywordIndex:
         results, complete = self._collect(q, None if facets else limit, flt, budget)
         results.fragmenter = highlight.PinpointFragmenter(maxchars=240, surround=70, autotrim=True)
         results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
-        hits = [Hit(*self._brief(r.docnum), round(r.score, 4), lambda r=r: _whoosh_snippet(r)) for r in results[:limit]]
+        hits = [Hit(*self._brief(r.docnum), round(r.score, 4), lambda r=r: self._whoosh_snippet(r)) for r in results[:limit]]
         facet_counts = _count_facets(results) if facets else {}
         return KeywordResults(hits, len(results) if facets else results.scored_length(), facet_counts, suggestion, alternatives, complete)
 
@@ -391,6 +387,15 @@ class KeywordIndex:
             return self.ranker.rank(q, flt, limit)
         except Unsupported:
             return None
+
+    def _whoosh_snippet(self, r: searching.Hit) -> str:
+        """From the case's stored fields as :meth:`stored` keeps them (the shown results' are read already)."""
+        fields = self.stored(self._brief(r.docnum)[0]) or {}
+        return (
+            r.highlights("body", text=fields.get("body", ""), top=1)
+            or r.highlights("summary", text=fields.get("summary", ""), top=1)
+            or _opening(fields.get("summary", ""))
+        )
 
     def _ranked_hit(self, case_id: str, score: float, q: query.Query) -> Hit:
         fields = self.stored(case_id) or {}
