@@ -48,6 +48,13 @@ class Gathered:
 
     Called only for the pages rendered this build (2 ms a case); their keys hold :attr:`glossary_key` instead."""
     glossary_key: str = ""
+    stamps: dict[str, str] = field(default_factory=dict)
+    """Case id -> ``"<id> <file digest>"``: how page groups name the cases they show (render/pages.py ``PageGroup``)."""
+    collection_digests: dict[str, str] = field(default_factory=dict)
+    title_order: list[str] = field(default_factory=list)
+    """Case ids in title order, as lists show them."""
+    rank: dict[str, int] = field(default_factory=dict)
+    """Position of each case in title order: lists sort by it instead of comparing titles."""
 
 
 def _index(pairs) -> dict:
@@ -85,7 +92,15 @@ def gather(corpus: Corpus, similar: Similar, corpus_dir: Path) -> Gathered:
     g.edit_files = {c.id: _repo_file(c, root, prefix) for c in cases}
     g.terms = lru_cache(maxsize=64)(term_finder(corpus.glossary))  # a case's two language pages ask in turn
     g.glossary_key = hashlib.sha256(json.dumps([e.model_dump() for e in corpus.glossary], sort_keys=True).encode()).hexdigest()[:16]
+    g.stamps = {c.id: f"{c.id} {c.digest}" for c in cases}
+    g.collection_digests = {k: _digest(col.model_dump(mode="json")) for k, col in g.collections.items()}
+    g.title_order = [c.id for c in sorted(cases, key=lambda c: (c.meta.title.casefold(), c.id))]
+    g.rank = {cid: i for i, cid in enumerate(g.title_order)}
     return g
+
+
+def _digest(data: object) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
 
 def _repo_file(case: Case, root: str, prefix: str) -> str:

@@ -5,6 +5,12 @@ hashed: when the hash of what a page shows is the same as in the previous
 build, the page is not rendered again. Case pages are the exception, as their
 bodies are Markdown: their key is the case file's digest plus everything the
 page takes from other cases, and their context is built only when needed.
+
+Pages come in groups (:class:`PageGroup`): a case's page, one list with all
+its pages, or the pages built on every run. A group's ``inputs`` is a digest of
+what its pages are made from besides the build's settings (the file digests of
+the cases it shows), so a rebuild takes the keys of an unchanged group from the
+page cache (render/page_cache.py) instead of building its data again.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import hashlib
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import date
 from types import SimpleNamespace
 from typing import Any
@@ -101,6 +108,17 @@ class Page:
 
 
 @dataclass
+class PageGroup:
+    """Pages built together, from the same inputs."""
+
+    inputs: str | None
+    """Digest of everything the pages show that is not a setting of the whole build (theme, code, config):
+    the cases they list with their file digests, the links between cases. None: built on every run (the
+    pages that count or sample the whole library: home, indexes, search)."""
+    build: Callable[[], list[Page]]
+
+
+@dataclass
 class SiteInfo:
     """Settings from the config that pages show."""
 
@@ -146,14 +164,14 @@ PACK_MAX_CASES = 8
 class Views:
     """Builds the data of every page for one language."""
 
-    def __init__(self, g: Gathered, t: Strings, urls: Urls, info: SiteInfo) -> None:
+    def __init__(self, g: Gathered, t: Strings, urls: Urls, info: SiteInfo, known_cards: dict[str, str] | None = None) -> None:
+        """``known_cards``: case stamp -> card digest in this language, from the page cache; new ones are added to it."""
         self.g, self.t, self.urls, self.info = g, t, urls, info
+        self.known_cards = {} if known_cards is None else known_cards
         self.lang = t.lang
         self._cards: dict[str, Card] = {}
         self._regions: dict[str, str] = {}
-        order = sorted(g.cases, key=lambda c: (c.meta.title.casefold(), c.id))
-        self._rank = {c.id: i for i, c in enumerate(order)}
-        """Position of each case in title order: lists sort by it instead of comparing titles."""
+        self._rank = g.rank
 
     # -- small pieces ---------------------------------------------------------------
 
@@ -191,10 +209,6 @@ class Views:
             self._cards[case_id] = Card(*fields, digest)
         return self._cards[case_id]
 
-    def cards(self, ids: list[str]) -> list[Card]:
-        """Cards of these cases in title order."""
-        return [self.card(i) for i in sorted(ids, key=self._rank.__getitem__)]
-
     def page(
         self,
         path: str,
@@ -214,14 +228,29 @@ class Views:
 
     # -- pages ----------------------------------------------------------------------------
 
-    def all_pages(self) -> list[Page]:
-        pages = [self.home(), self.browse(), *self.all_cases(), self.search(), self.about(), self.complaints(), self.not_found()]
-        pages += [self.pack_page()] if self.info.pack_page else []
-        pages += [self.case_page(c) for c in self.g.cases]
-        pages += self.province_pages()
-        pages += self.facet_pages()
-        pages += self.collection_pages()
-        return pages
+    def groups(self) -> list[PageGroup]:
+        """Every page of this language, in groups, in the order of the sitemap."""
+        out = [PageGroup(None, lambda: [self.home(), self.browse()])]
+        out += self.all_cases()
+        out.append(PageGroup(None, self.general_pages))
+        out += [PageGroup(self.case_inputs(c), partial(self.case_pages, c)) for c in self.g.cases]
+        out += self.province_pages()
+        out += self.facet_pages()
+        out.append(PageGroup(None, self.collection_pages))
+        return out
+
+    def general_pages(self) -> list[Page]:
+        pages = [self.search(), self.about(), self.complaints(), self.not_found()]
+        return pages + ([self.pack_page()] if self.info.pack_page else [])
+
+    def inputs(self, kind: str, *parts: str, ids: list[str] = ()) -> str:
+        """A group's inputs digest: what kind of group, its own parts, and the cases it shows with their file digests.
+
+        The sizes of list pages are in it too: they are code, but tests change them while the code stays the same."""
+        stamps = self.g.stamps
+        sizes = f"{CARDS_PER_PAGE} {ROWS_PER_PAGE} {PAGER_SPREAD} {EXCERPT_WORDS}"
+        text = "\x1f".join((kind, sizes, *parts, str(len(ids)), *(stamps[i] for i in ids)))
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest()
 
     def home(self) -> Page:
         g, u = self.g, self.urls
@@ -295,17 +324,22 @@ class Views:
         ctx = {"items": [{"label": t(f"facet.{k}.index"), "url": url, "note": f"{n} {t(f'facet.{k}.note')}"} for k, url, n in items]}
         return self.page("jelajahi/", "browse.html", t("browse.title"), ctx, nav="browse", crumbs=self.crumbs((t("browse.title"), None)))
 
-    def all_cases(self) -> list[Page]:
-        rows = self.cards([c.id for c in self.g.cases])
+    def all_cases(self) -> list[PageGroup]:
+        """The table of all cases in title order, one group a page: a change rebuilds the page its case is on."""
+        order = self.g.title_order
+        return [
+            PageGroup(self.inputs("all", str(number), str(total), ids=chunk), partial(self.all_cases_page, number, total, chunk))
+            for number, total, chunk in _chunks(order, ROWS_PER_PAGE)
+        ]
+
+    def all_cases_page(self, number: int, total: int, ids: list[str]) -> list[Page]:
         title = self.t("all.title")
-        pages = []
-        for number, total, chunk in _chunks(rows, ROWS_PER_PAGE):
-            path = self.urls.paged_path("kasus/", number)
-            ctx = {"rows": chunk, "n": len(rows), "pager": self.pager("kasus/", number, total)}
-            crumbs = self.crumbs((title, None))
-            key = {"rows": _digests(chunk)}
-            pages.append(self.page(path, "all_cases.html", self.paged_title(title, number), ctx, nav="cases", crumbs=crumbs, key=key))
-        return pages
+        rows = [self.card(i) for i in ids]
+        path = self.urls.paged_path("kasus/", number)
+        ctx = {"rows": rows, "n": len(self.g.cases), "pager": self.pager("kasus/", number, total)}
+        crumbs = self.crumbs((title, None))
+        key = {"rows": _digests(rows)}
+        return [self.page(path, "all_cases.html", self.paged_title(title, number), ctx, nav="cases", crumbs=crumbs, key=key)]
 
     def paged_title(self, title: str, number: int) -> str:
         """Page 2 onwards say which page they are: no two pages share a title."""
@@ -401,6 +435,20 @@ class Views:
         return self.page("404.html", "404.html", self.t("notfound.title"), {}, sitemap=False)
 
     # -- case pages -------------------------------------------------------------------
+
+    def case_inputs(self, case: Case) -> str:
+        """The inputs of :meth:`case_page`: the case, and of other cases and collections what the page shows of them."""
+        g, cid = self.g, case.id
+        stamps = g.stamps
+        came = [stamps.get(ref, ref) for ref in g.replicated_from.get(cid, [])]  # a ref outside the corpus is a region name
+        went = [stamps.get(ref, ref) for ref in g.replicated_by.get(cid, [])]
+        similar = [f"{stamps[o]} {reason}" for o, reason in g.similar.get(cid, [])]
+        collections = [f"{k} {g.collection_digests[k]}" for k in g.case_collections.get(cid, [])]
+        parts = (g.glossary_key, g.edit_files[cid], *map(str, (len(came), len(went), len(similar))), *came, *went, *similar, *collections)
+        return self.inputs("case", *parts, ids=[cid])
+
+    def case_pages(self, case: Case) -> list[Page]:
+        return [self.case_page(case)]
 
     def case_page(self, case: Case) -> Page:
         """Keyed by the file digest plus what the page shows of other cases and collections."""
@@ -532,28 +580,51 @@ class Views:
     def listing(
         self, path: str, heading: str, ids: list[str], crumbs, *, intro=None, groups=None, subpages=None, subpages_heading=None
     ) -> list[Page]:
-        """A list of cards in groups, cut into pages of ``CARDS_PER_PAGE``; a group cut across pages keeps its heading on each."""
-        groups = groups if groups is not None else [{"heading": None, "url": None, "cards": self.cards(ids)}]
-        flat = [(i, card) for i, g in enumerate(groups) for card in g["cards"]]
+        """A list of cards in groups, cut into pages of ``CARDS_PER_PAGE``; a group cut across pages keeps its heading on each.
+
+        ``groups``: ``[{"heading", "url", "ids"}]``, each group's cases in title order. A page's key holds
+        its cards' digests; its cards are made only if it is rendered."""
+        groups = groups if groups is not None else [{"heading": None, "url": None, "ids": ids}]
+        rank = self._rank.__getitem__
+        flat = [(i, cid) for i, group in enumerate(groups) for cid in sorted(group["ids"], key=rank)]
         pages = []
         for number, total, chunk in _chunks(flat, CARDS_PER_PAGE):
-            page_groups = [
-                {**{k: groups[i][k] for k in ("heading", "url")}, "n": len(groups[i]["cards"]), "cards": [card for _, card in part]}
-                for i, part in itertools.groupby(chunk, key=lambda pair: pair[0])
-            ]
+            parts = [(groups[i], [cid for _, cid in part]) for i, part in itertools.groupby(chunk, key=lambda pair: pair[0])]
+            page_path = self.urls.paged_path(path, number)
             ctx = {
+                "page_path": page_path,
+                "page_title": self.paged_title(heading, number),
+                "nav": "browse",
+                "breadcrumbs": crumbs or [],
+                "description": None,
                 "heading": heading,
                 "intro": intro,
                 "n": len(ids),
-                "groups": page_groups,
                 "subpages": (subpages or []) if number == 1 else [],
                 "subpages_heading": subpages_heading,
                 "pager": self.pager(path, number, total),
             }
-            title = self.paged_title(heading, number)
-            key = {"groups": [{**group, "cards": _digests(group["cards"])} for group in page_groups]}
-            pages.append(self.page(self.urls.paged_path(path, number), "listing.html", title, ctx, nav="browse", crumbs=crumbs, key=key))
+            key = {**ctx, "groups": self._card_groups(parts, self.card_digests)}
+            pages.append(Page(page_path, "listing.html", key, partial(self._listing_context, ctx, parts)))
         return pages
+
+    def _listing_context(self, ctx: dict, parts: list[tuple[dict, list[str]]], html: dict[str, str]) -> dict:
+        return {**ctx, "groups": self._card_groups(parts, lambda ids: [self.card(i) for i in ids])}
+
+    @staticmethod
+    def _card_groups(parts: list[tuple[dict, list[str]]], cards: Callable[[list[str]], Any]) -> list[dict]:
+        return [{"heading": group["heading"], "url": group["url"], "n": len(group["ids"]), "cards": cards(ids)} for group, ids in parts]
+
+    def card_digests(self, ids: list[str]) -> str:
+        """The cards of these cases in a page key, as :func:`_digests` gives them, from the page cache where it has them."""
+        known, stamps = self.known_cards, self.g.stamps
+        out = []
+        for cid in ids:
+            digest = known.get(stamps[cid])
+            if digest is None:
+                digest = known[stamps[cid]] = self.card(cid).digest
+            out.append(digest)
+        return " ".join(out)
 
     def facet_index(self, path: str, facet: str, items: list[dict]) -> Page:
         t = self.t
@@ -568,51 +639,49 @@ class Views:
             crumbs=self.crumbs((t("browse.title"), self.urls.page("jelajahi/")), (title, None)),
         )
 
-    def province_pages(self) -> list[Page]:
+    def province_pages(self) -> list[PageGroup]:
+        """The index of provinces, then one group a province: its list and its kabupaten/kota's lists."""
         g, t, u = self.g, self.t, self.urls
         order = sorted(g.provinces, key=lambda p: (p is None, p or ""))
-        index_title = t("facet.province.index")
-        pages = [
-            self.facet_index(
-                "provinsi/", "province", [{"label": t.region(p), "url": u.province(p), "n": len(g.provinces[p])} for p in order]
+        items = lambda: [{"label": t.region(p), "url": u.province(p), "n": len(g.provinces[p])} for p in order]  # noqa: E731
+        out = [PageGroup(None, lambda: [self.facet_index("provinsi/", "province", items())])]
+        out += [PageGroup(self.inputs("province", repr(p), ids=g.provinces[p]), partial(self.province_listings, p)) for p in order]
+        return out
+
+    def province_listings(self, province: str | None) -> list[Page]:
+        g, t, u = self.g, self.t, self.urls
+        ids = g.provinces[province]
+        label = t.region(province)
+        trail = [(t("browse.title"), u.page("jelajahi/")), (t("facet.province.index"), u.page("provinsi/"))]
+        regs = sorted((r, rids) for (p, r), rids in g.regencies.items() if p == province)
+        groups = []
+        top = [i for i in ids if not g.by_id[i].meta.regency]
+        if top and province:
+            groups.append({"heading": t("facet.province.provincial_level"), "url": None, "ids": top})
+        elif top:
+            groups.append({"heading": None, "url": None, "ids": top})
+        groups += [{"heading": r, "url": u.regency(province, r), "ids": rids} for r, rids in regs]
+        subpages = [{"label": r, "url": u.regency(province, r), "n": len(rids)} for r, rids in regs]
+        pages = self.listing(
+            u.province_path(province),
+            t("facet.province.page", value=label),
+            ids,
+            self.crumbs(*trail, (label, None)),
+            groups=groups,
+            subpages=subpages,
+            subpages_heading=t("facet.province.regencies"),
+        )
+        for regency, rids in regs:
+            pages += self.listing(
+                u.regency_path(province, regency),
+                t("facet.province.page", value=regency),
+                rids,
+                self.crumbs(*trail, (label, u.province(province)), (regency, None)),
             )
-        ]
-        for province in order:
-            ids = g.provinces[province]
-            label = t.region(province)
-            trail = [(t("browse.title"), u.page("jelajahi/")), (index_title, u.page("provinsi/"))]
-            regs = sorted((r, rids) for (p, r), rids in g.regencies.items() if p == province)
-            groups = []
-            top = [i for i in ids if not g.by_id[i].meta.regency]
-            if top and province:
-                groups.append({"heading": t("facet.province.provincial_level"), "url": None, "cards": self.cards(top)})
-            elif top:
-                groups.append({"heading": None, "url": None, "cards": self.cards(top)})
-            groups += [{"heading": r, "url": u.regency(province, r), "cards": self.cards(rids)} for r, rids in regs]
-            subpages = [{"label": r, "url": u.regency(province, r), "n": len(rids)} for r, rids in regs]
-            pages.extend(
-                self.listing(
-                    u.province_path(province),
-                    t("facet.province.page", value=label),
-                    ids,
-                    self.crumbs(*trail, (label, None)),
-                    groups=groups,
-                    subpages=subpages,
-                    subpages_heading=t("facet.province.regencies"),
-                )
-            )
-            for regency, rids in regs:
-                pages.extend(
-                    self.listing(
-                        u.regency_path(province, regency),
-                        t("facet.province.page", value=regency),
-                        rids,
-                        self.crumbs(*trail, (label, u.province(province)), (regency, None)),
-                    )
-                )
         return pages
 
-    def facet_pages(self) -> list[Page]:
+    def facet_pages(self) -> list[PageGroup]:
+        """Per facet, its index, then one group a value: the value's list."""
         g, t, u = self.g, self.t, self.urls
         year_order = sorted(g.years, key=lambda y: (y is None, -(y or 0)))
         facets: list[tuple[str, str, dict, list, Callable[[Any], str], Callable[[Any], Any]]] = [
@@ -623,31 +692,33 @@ class Views:
             ("tahapan", "tahapan", g.tahapan, [k for k in choices.TAHAPAN if k in g.tahapan], lambda k: t.value("tahapan", k), lambda k: k),
             ("status", "status", g.status, [k for k in choices.STATUS if k in g.status], lambda k: t.value("status", k), lambda k: k),
         ]
-        pages = []
+        out = []
         for facet, segment, index, order, label, path_value in facets:
             items = [{"label": label(k), "url": u.facet(segment, path_value(k)), "n": len(index[k])} for k in order]
-            pages.append(self.facet_index(u.facet_path(segment), facet, items))
-            title = t(f"facet.{facet}.index")
+            out.append(PageGroup(None, partial(lambda *a: [self.facet_index(*a)], u.facet_path(segment), facet, items)))
             for k in order:
-                ids = index[k]
-                heading = t(f"facet.{facet}.page", value=label(k))
-                crumbs = self.crumbs((t("browse.title"), u.page("jelajahi/")), (title, u.facet(segment)), (label(k), None))
-                groups = self.award_groups(k, ids) if facet == "award" else None
-                intro = vocab.awards()[k].get("full") if facet == "award" else None
-                pages += self.listing(u.facet_path(segment, path_value(k)), heading, ids, crumbs, intro=intro, groups=groups)
-        return pages
+                build = partial(self.facet_listing, facet, segment, k, index[k], label(k), path_value(k))
+                out.append(PageGroup(self.inputs("facet", facet, repr(k), ids=index[k]), build))
+        return out
+
+    def facet_listing(self, facet: str, segment: str, k: Any, ids: list[str], label: str, path_value: Any) -> list[Page]:
+        t, u = self.t, self.urls
+        heading = t(f"facet.{facet}.page", value=label)
+        title = t(f"facet.{facet}.index")
+        crumbs = self.crumbs((t("browse.title"), u.page("jelajahi/")), (title, u.facet(segment)), (label, None))
+        groups = self.award_groups(k, ids) if facet == "award" else None
+        intro = vocab.awards()[k].get("full") if facet == "award" else None
+        return self.listing(u.facet_path(segment, path_value), heading, ids, crumbs, intro=intro, groups=groups)
 
     def award_groups(self, award: str, ids: list[str]) -> list[dict]:
         """Newest year first, then tier as announced."""
-        keys: dict[tuple[int, str], list[str]] = {}
+        keys: dict[tuple[int, str], dict[str, None]] = {}
         for cid in ids:
             for a in self.g.by_id[cid].meta.awards:
                 if a.name == award:
-                    keys.setdefault((a.year, a.tier), [])
-                    if cid not in keys[(a.year, a.tier)]:
-                        keys[(a.year, a.tier)].append(cid)
+                    keys.setdefault((a.year, a.tier), {})[cid] = None
         return [
-            {"heading": f"{year} · {tier}", "url": None, "cards": self.cards(cids)}
+            {"heading": f"{year} · {tier}", "url": None, "ids": list(cids)}
             for (year, tier), cids in sorted(keys.items(), key=lambda kv: (-kv[0][0], kv[0][1]))
         ]
 

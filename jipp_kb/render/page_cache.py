@@ -1,0 +1,111 @@
+"""The keys of the last build's pages, by the digest of each page group's inputs.
+
+A page's key is the hash of everything it shows (render/site.py); working it
+out means building the page's data, which at 10,000 cases is most of a
+rebuild (about 2.5 of 4 CPU-seconds, for 24,600 pages, of which a changed case
+needs 6). A page group (render/pages.py ``PageGroup``) also has an *inputs*
+digest: the file digests of the cases it shows, and what it shows of others.
+When a group's inputs and the build's *scope* are those of a past build, its
+pages' keys are the ones recorded then, and its data is not built at all.
+
+The scope is everything else a page can read: the theme (templates, strings,
+static files, pages, with the code that renders them), every file of the
+``jipp_kb`` package (code and data such as the regions and vocabularies),
+the versions of the libraries, the settings and the language. Any change to
+one of them leaves every recorded key unused, so a stale key can only come
+from an input a group forgot to name — hence the tests that compare a
+rebuild with a cold build byte for byte.
+
+The cache is a plain memo (inputs -> keys): whether the site was published
+does not matter to it, and a lost or unreadable file costs one full build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import jipp_kb
+
+VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What the build needs of a page it does not build: where it goes, its key, and its sitemap entry."""
+
+    rel: str
+    """File in the site."""
+    path: str
+    """Page path, as the sitemap names it."""
+    key: str
+    lastmod: str | None
+    """ISO date, or None."""
+    in_sitemap: bool
+
+
+def package_digest() -> str:
+    """Every file of the jipp_kb package: its code and the data files it reads (regions, vocabularies)."""
+    root = Path(jipp_kb.__file__).parent
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+class PageCache:
+    """Records of page groups by ``scope`` and inputs, and card digests by scope and case; :meth:`save` keeps what this build used."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.old: dict[str, list[list]] = {}
+        self.new: dict[str, list[list]] = {}
+        self.old_cards: dict[str, dict[str, str]] = {}
+        self.new_cards: dict[str, dict[str, str]] = {}
+        if path and path.exists():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if data.get("version") == VERSION:
+                    self.old, self.old_cards = dict(data["groups"]), dict(data["cards"])
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                self.old, self.old_cards = {}, {}
+
+    @staticmethod
+    def name(scope: str, inputs: str) -> str:
+        return hashlib.blake2b(f"{scope} {inputs}".encode(), digest_size=20).hexdigest()
+
+    def get(self, name: str) -> list[Record] | None:
+        rows = self.old.get(name)
+        if rows is None:
+            return None
+        try:
+            return [Record(*row) for row in rows]
+        except TypeError:  # a row of another shape: a cache written by other code
+            return None
+
+    def put(self, name: str, records: list[Record]) -> None:
+        self.new[name] = [[r.rel, r.path, r.key, r.lastmod, r.in_sitemap] for r in records]
+
+    def keep(self, name: str) -> None:
+        """The group was taken from the cache: record it again."""
+        self.new[name] = self.old[name]
+
+    def cards(self, scope: str) -> dict[str, str]:
+        """Case stamp -> card digest in ``scope``; the caller adds the cards it makes, and they are saved."""
+        known = self.old_cards.get(scope)
+        self.new_cards[scope] = dict(known) if isinstance(known, dict) else {}
+        return self.new_cards[scope]
+
+    def save(self, stamps: set[str]) -> None:
+        """Write the groups of this build and the cards of the cases in ``stamps`` (a new file renamed into place)."""
+        if not self.path:
+            return
+        cards = {scope: {s: d for s, d in known.items() if s in stamps} for scope, known in self.new_cards.items()}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"version": VERSION, "groups": self.new, "cards": cards}, separators=(",", ":")), encoding="utf-8")
+        tmp.replace(self.path)
