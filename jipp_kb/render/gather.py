@@ -51,6 +51,8 @@ class Gathered:
     stamps: dict[str, str] = field(default_factory=dict)
     """Case id -> ``"<id> <file digest>"``: how page groups name the cases they show (render/pages.py ``PageGroup``)."""
     collection_digests: dict[str, str] = field(default_factory=dict)
+    case_inputs: dict[str, str] = field(default_factory=dict)
+    """Case id -> inputs digest of its page, shared by the languages (render/pages.py ``Views.case_inputs``)."""
     title_order: list[str] = field(default_factory=list)
     """Case ids in title order, as lists show them."""
     rank: dict[str, int] = field(default_factory=dict)
@@ -70,15 +72,16 @@ def gather(corpus: Corpus, similar: Similar, corpus_dir: Path) -> Gathered:
     cases = corpus.sorted_cases()
     by_id = {c.id: c for c in cases}
     g = Gathered(cases, by_id)
-    g.provinces = _index((c.meta.province, c.id) for c in cases)
-    g.regencies = _index(((c.meta.province, c.meta.regency), c.id) for c in cases if c.meta.province and c.meta.regency)
-    g.urusan = _index((u, c.id) for c in cases for u in c.meta.urusan)
-    g.sdgs = _index((n, c.id) for c in cases for n in sorted(set(c.meta.sdgs)))
-    g.years = _index((c.meta.year_started, c.id) for c in cases)
-    g.awards = _index((a.name, c.id) for c in cases for a in c.meta.awards)
-    g.jenis = _index((c.meta.jenis, c.id) for c in cases)
-    g.tahapan = _index((c.meta.tahapan, c.id) for c in cases)
-    g.status = _index((c.meta.status, c.id) for c in cases)
+    metas = [(c.meta, cid) for cid, c in by_id.items()]  # in id order, like cases
+    g.provinces = _index((m.province, cid) for m, cid in metas)
+    g.regencies = _index(((m.province, m.regency), cid) for m, cid in metas if m.province and m.regency)
+    g.urusan = _index((u, cid) for m, cid in metas for u in m.urusan)
+    g.sdgs = _index((n, cid) for m, cid in metas for n in sorted(set(m.sdgs)))
+    g.years = _index((m.year_started, cid) for m, cid in metas)
+    g.awards = _index((a.name, cid) for m, cid in metas for a in m.awards)
+    g.jenis = _index((m.jenis, cid) for m, cid in metas)
+    g.tahapan = _index((m.tahapan, cid) for m, cid in metas)
+    g.status = _index((m.status, cid) for m, cid in metas)
     g.replicated_from, g.replicated_by = replication_links(cases)
     g.similar = {
         cid: [(other, reason) for other, reason in similar.get(cid, []) if other in by_id and other != cid]
@@ -89,12 +92,12 @@ def gather(corpus: Corpus, similar: Similar, corpus_dir: Path) -> Gathered:
     g.case_collections = _index((cid, col_id) for col_id, col in g.collections.items() for cid in col.cases if cid in by_id)
     prefix = corpus_dir.as_posix().strip("/") if not corpus_dir.is_absolute() else "corpus"
     root = corpus.root.absolute().as_posix().rstrip("/") + "/"
-    g.edit_files = {c.id: _repo_file(c, root, prefix) for c in cases}
+    g.edit_files = {cid: _repo_file(c, root, prefix) for cid, c in by_id.items()}
     g.terms = lru_cache(maxsize=64)(term_finder(corpus.glossary))  # a case's two language pages ask in turn
     g.glossary_key = hashlib.sha256(json.dumps([e.model_dump() for e in corpus.glossary], sort_keys=True).encode()).hexdigest()[:16]
-    g.stamps = {c.id: f"{c.id} {c.digest}" for c in cases}
+    g.stamps = {cid: f"{cid} {c.digest}" for cid, c in by_id.items()}
     g.collection_digests = {k: _digest(col.model_dump(mode="json")) for k, col in g.collections.items()}
-    g.title_order = [c.id for c in sorted(cases, key=lambda c: (c.meta.title.casefold(), c.id))]
+    g.title_order = [cid for _, cid in sorted((m.title.casefold(), cid) for m, cid in metas)]
     g.rank = {cid: i for i, cid in enumerate(g.title_order)}
     return g
 

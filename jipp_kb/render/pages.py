@@ -437,15 +437,20 @@ class Views:
     # -- case pages -------------------------------------------------------------------
 
     def case_inputs(self, case: Case) -> str:
-        """The inputs of :meth:`case_page`: the case, and of other cases and collections what the page shows of them."""
+        """The inputs of :meth:`case_page`: the case, and of other cases and collections what the page shows of them.
+
+        The same in both languages: worked out once a build."""
         g, cid = self.g, case.id
+        if cid in g.case_inputs:
+            return g.case_inputs[cid]
         stamps = g.stamps
         came = [stamps.get(ref, ref) for ref in g.replicated_from.get(cid, [])]  # a ref outside the corpus is a region name
         went = [stamps.get(ref, ref) for ref in g.replicated_by.get(cid, [])]
         similar = [f"{stamps[o]} {reason}" for o, reason in g.similar.get(cid, [])]
         collections = [f"{k} {g.collection_digests[k]}" for k in g.case_collections.get(cid, [])]
         parts = (g.glossary_key, g.edit_files[cid], *map(str, (len(came), len(went), len(similar))), *came, *went, *similar, *collections)
-        return self.inputs("case", *parts, ids=[cid])
+        g.case_inputs[cid] = self.inputs("case", *parts, ids=[cid])
+        return g.case_inputs[cid]
 
     def case_pages(self, case: Case) -> list[Page]:
         return [self.case_page(case)]

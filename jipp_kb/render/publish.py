@@ -26,11 +26,14 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import json
 import os
+import stat
 import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from jipp_kb.errors import JippError
 from jipp_kb.store import exclusive
@@ -55,18 +58,31 @@ def site_lock(output: Path, wait: float = WAIT) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def staged(output: Path) -> Iterator[Path]:
+def staged(output: Path, listing: Path | None = None) -> Iterator[Path]:
     """A copy of ``output`` to build into, published in place of ``output`` when the block ends without error.
 
     The copy is the standby ``.<site>.standby`` beside the site, brought level
     with it first. Callers hold ``site_lock``: the leftovers removed first could
     otherwise be another build's folder.
+
+    ``listing``: a file where the standby's listing is kept between builds.
+    After the exchange the standby is the old site, whose listing this build
+    read when it brought the copy level; kept, it spares the next build
+    walking the standby's ~25,000 folders (at 10,000 cases, 0.3 of a
+    rebuild's seconds). It is removed before the standby is touched, so a
+    killed build leaves none, and it names the standby's folder (inode and
+    modification time): a standby replaced or changed at its top is walked.
     """
     recover(output)
     work = standby_of(output)
-    sync(output, work)
+    known = _read_listing(listing, work) if listing else None
+    if listing:
+        listing.unlink(missing_ok=True)
+    tree = sync(output, work, known).tree
     yield work  # on an error the standby stays as it is: the next build brings it level again
     publish(work, output)
+    if listing and work.is_dir():
+        _write_listing(listing, work, tree)
 
 
 def standby_of(output: Path) -> Path:
@@ -85,18 +101,41 @@ def publish(work: Path, output: Path) -> None:
         os.rename(trash, work)
 
 
-def sync(source: Path, copy: Path) -> int:
+Tree = tuple[dict[str, int], set[str]]
+"""Files (relative path -> inode) and folders of a site."""
+
+
+class Synced(NamedTuple):
+    changed: int
+    """Files unlinked or linked."""
+    tree: Tree
+    """The listing of the source, which the copy now has."""
+
+
+def sync(source: Path, copy: Path, known: Tree | None = None) -> Synced:
     """Make ``copy`` hold exactly the files of ``source``, as hard links; only what differs is touched.
 
     A file whose inode is the one in ``source`` is the same file (a hard link
     shares its bytes), so only the files written or deleted since the copy
-    was last synced are unlinked and linked again. Returns that number.
+    was last synced are unlinked and linked again. ``known``: the copy's
+    listing, if the caller knows it (else the copy is walked); should it be
+    wrong, the copy is walked and synced again.
     """
-    want_files, want_dirs = _tree(source) if source.is_dir() else ({}, set())
+    want = _tree(source) if source.is_dir() else ({}, set())
     if copy.is_symlink() or (copy.exists() and not copy.is_dir()):
         copy.unlink()  # not a copy of a site (a file put there by hand)
     copy.mkdir(parents=True, exist_ok=True)
-    have_files, have_dirs = _tree(copy)
+    if known is not None:
+        try:
+            return Synced(_apply(source, copy, want, known), want)
+        except OSError:
+            pass  # the listing was not the copy's
+    return Synced(_apply(source, copy, want, _tree(copy)), want)
+
+
+def _apply(source: Path, copy: Path, want: Tree, have: Tree) -> int:
+    """Change ``copy``, whose listing is ``have``, into ``want`` (the listing of ``source``); the number of files touched."""
+    (want_files, want_dirs), (have_files, have_dirs) = want, have
     gone = have_dirs - want_dirs
     changed = 0
     for rel in sorted(gone):
@@ -105,18 +144,42 @@ def sync(source: Path, copy: Path) -> int:
     for rel, inode in have_files.items():
         if want_files.get(rel) != inode:
             if rel.rpartition("/")[0] not in gone:
-                os.unlink(copy / rel)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(copy / rel)
             changed += 1
     for rel in sorted(want_dirs - have_dirs):  # parents first
         os.makedirs(copy / rel, exist_ok=True)
     for rel, inode in want_files.items():
         if have_files.get(rel) != inode:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(copy / rel)  # only there if ``have`` was wrong; never copied into: it may be a link to the site
             link_or_copy(str(source / rel), str(copy / rel))
             changed += 1
     return changed
 
 
-def _tree(root: Path) -> tuple[dict[str, int], set[str]]:
+def _read_listing(listing: Path, standby: Path) -> Tree | None:
+    """The standby's listing as the last build left it, if the standby is still that folder."""
+    try:
+        data = json.loads(listing.read_text(encoding="utf-8"))
+        st = os.stat(standby, follow_symlinks=False)
+        if data["folder"] != [st.st_dev, st.st_ino, st.st_mtime_ns] or not stat.S_ISDIR(st.st_mode):
+            return None
+        return dict(data["files"]), set(data["dirs"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_listing(listing: Path, standby: Path, tree: Tree) -> None:
+    st = os.stat(standby, follow_symlinks=False)
+    data = {"folder": [st.st_dev, st.st_ino, st.st_mtime_ns], "files": tree[0], "dirs": sorted(tree[1])}
+    listing.parent.mkdir(parents=True, exist_ok=True)
+    tmp = listing.with_name(f"{listing.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+    tmp.replace(listing)
+
+
+def _tree(root: Path) -> Tree:
     """Files (with their inode, read from the directory listing: no stat per file) and folders under ``root``."""
     files: dict[str, int] = {}
     dirs: set[str] = set()

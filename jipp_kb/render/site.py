@@ -405,9 +405,12 @@ def build_site(
     try:
         out = output or config.resolve(config.site_dir)
         cache = cache_dir or config.resolve(config.index_dir) / "site-cache"
-        manifest = cache / f"manifest-{hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]}.json"
+        place = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
+        manifest = cache / f"manifest-{place}.json"
         clock = time.perf_counter()
-        with staged(out.resolve()) as work:  # a symlinked site folder keeps its link; its target is replaced
+        with staged(
+            out.resolve(), cache / f"standby-{place}.json"
+        ) as work:  # a symlinked site folder keeps its link; its target is replaced
             stage = time.perf_counter() - clock
             built = packs(work) if packs else {}
             writer = Writer(work, manifest)
@@ -583,9 +586,13 @@ def _write_sitemap(writer: Writer, urls: Urls, listed: list[tuple[str, str, str 
     if not fresh:
         return
     entries = []
+    versions: dict[str, tuple[tuple[str, str], ...]] = {}  # a page's languages, worked out once for both entries
     for lang, path, lastmod in listed:
-        alternates = tuple((other, urls.absolute(urls.page(path, other))) for other in LANGS)
-        entries.append(SitemapEntry(urls.absolute(urls.page(path, lang)), alternates, date.fromisoformat(lastmod) if lastmod else None))
+        alternates = versions.get(path)
+        if alternates is None:
+            alternates = versions[path] = tuple((other, urls.absolute(urls.page(path, other))) for other in LANGS)
+        url = next(url for other, url in alternates if other == lang)
+        entries.append(SitemapEntry(url, alternates, date.fromisoformat(lastmod) if lastmod else None))
     for name, data in sitemap_files(entries, lambda name: urls.absolute(urls.base + name)).items():
         if name in fresh:
             writer.write(name, data, key)

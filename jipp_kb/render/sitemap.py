@@ -33,13 +33,19 @@ def sitemap_xml(entries: list[SitemapEntry]) -> bytes:
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">',
     ]
+    links: dict[tuple[tuple[str, str], ...], str] = {}  # the languages of a page share their links: written once
     for e in entries:
         lines.append("  <url>")
         lines.append(f"    <loc>{escape(e.url, quote=False)}</loc>")
         if e.lastmod:
             lines.append(f"    <lastmod>{e.lastmod.isoformat()}</lastmod>")
-        for lang, url in e.alternates:
-            lines.append(f'    <xhtml:link rel="alternate" hreflang="{escape(lang)}" href="{escape(url)}"/>')
+        block = links.get(e.alternates)
+        if block is None:
+            block = links[e.alternates] = "\n".join(
+                f'    <xhtml:link rel="alternate" hreflang="{escape(lang)}" href="{escape(url)}"/>' for lang, url in e.alternates
+            )
+        if block:
+            lines.append(block)
         lines.append("  </url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
