@@ -51,8 +51,8 @@ class Gathered:
     stamps: dict[str, str] = field(default_factory=dict)
     """Case id -> ``"<id> <file digest>"``: how page groups name the cases they show (render/pages.py ``PageGroup``)."""
     collection_digests: dict[str, str] = field(default_factory=dict)
-    case_inputs: dict[str, str] = field(default_factory=dict)
-    """Case id -> inputs digest of its page, shared by the languages (render/pages.py ``Views.case_inputs``)."""
+    inputs: dict[tuple, str] = field(default_factory=dict)
+    """Inputs digests of page groups, worked out once for both languages (render/pages.py ``Views.inputs``)."""
     title_order: list[str] = field(default_factory=list)
     """Case ids in title order, as lists show them."""
     rank: dict[str, int] = field(default_factory=dict)

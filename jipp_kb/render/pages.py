@@ -247,10 +247,11 @@ class Views:
         """A group's inputs digest: what kind of group, its own parts, and the cases it shows with their file digests.
 
         The sizes of list pages are in it too: they are code, but tests change them while the code stays the same."""
-        stamps = self.g.stamps
-        sizes = f"{CARDS_PER_PAGE} {ROWS_PER_PAGE} {PAGER_SPREAD} {EXCERPT_WORDS}"
-        text = "\x1f".join((kind, sizes, *parts, str(len(ids)), *(stamps[i] for i in ids)))
-        return hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest()
+        memo = self.g.inputs
+        name = (kind, *parts)
+        if name not in memo:  # the same in both languages (a group's kind and parts fix its cases within a build)
+            memo[name] = _inputs_digest(kind, parts, ids, self.g.stamps)
+        return memo[name]
 
     def home(self) -> Page:
         g, u = self.g, self.urls
@@ -441,16 +442,16 @@ class Views:
 
         The same in both languages: worked out once a build."""
         g, cid = self.g, case.id
-        if cid in g.case_inputs:
-            return g.case_inputs[cid]
+        if ("case", cid) in g.inputs:
+            return g.inputs[("case", cid)]
         stamps = g.stamps
         came = [stamps.get(ref, ref) for ref in g.replicated_from.get(cid, [])]  # a ref outside the corpus is a region name
         went = [stamps.get(ref, ref) for ref in g.replicated_by.get(cid, [])]
         similar = [f"{stamps[o]} {reason}" for o, reason in g.similar.get(cid, [])]
         collections = [f"{k} {g.collection_digests[k]}" for k in g.case_collections.get(cid, [])]
         parts = (g.glossary_key, g.edit_files[cid], *map(str, (len(came), len(went), len(similar))), *came, *went, *similar, *collections)
-        g.case_inputs[cid] = self.inputs("case", *parts, ids=[cid])
-        return g.case_inputs[cid]
+        g.inputs[("case", cid)] = _inputs_digest("case", parts, [cid], stamps)
+        return g.inputs[("case", cid)]
 
     def case_pages(self, case: Case) -> list[Page]:
         return [self.case_page(case)]
@@ -770,6 +771,12 @@ class Views:
             0, self.page("koleksi/", "collections.html", title, {"items": items}, nav="collections", crumbs=self.crumbs((title, None)))
         )
         return pages
+
+
+def _inputs_digest(kind: str, parts: tuple[str, ...], ids: list[str], stamps: dict[str, str]) -> str:
+    sizes = f"{CARDS_PER_PAGE} {ROWS_PER_PAGE} {PAGER_SPREAD} {EXCERPT_WORDS}"
+    text = "\x1f".join((kind, sizes, *parts, str(len(ids)), *(stamps[i] for i in ids)))
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest()
 
 
 def _digests(cards: list[Card]) -> str:

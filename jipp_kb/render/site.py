@@ -19,7 +19,6 @@ import json
 import multiprocessing
 import os
 import time
-from datetime import date
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -179,7 +178,7 @@ class Writer:
         if not entry or entry[0] != key:
             return False
         try:
-            return os.stat(os.path.join(self._root, rel)).st_size == entry[1]
+            return os.stat(f"{self._root}/{rel}").st_size == entry[1]
         except OSError:
             return False
 
@@ -592,7 +591,7 @@ def _write_sitemap(writer: Writer, urls: Urls, listed: list[tuple[str, str, str 
         if alternates is None:
             alternates = versions[path] = tuple((other, urls.absolute(urls.page(path, other))) for other in LANGS)
         url = next(url for other, url in alternates if other == lang)
-        entries.append(SitemapEntry(url, alternates, date.fromisoformat(lastmod) if lastmod else None))
+        entries.append(SitemapEntry(url, alternates, lastmod))
     for name, data in sitemap_files(entries, lambda name: urls.absolute(urls.base + name)).items():
         if name in fresh:
             writer.write(name, data, key)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from html import escape
 
 
@@ -25,7 +24,8 @@ class SitemapEntry:
     url: str
     alternates: tuple[tuple[str, str], ...]
     """(hreflang, url) of every language version, itself included."""
-    lastmod: date | None = None
+    lastmod: str | None = None
+    """ISO date."""
 
 
 def sitemap_xml(entries: list[SitemapEntry]) -> bytes:
@@ -38,7 +38,7 @@ def sitemap_xml(entries: list[SitemapEntry]) -> bytes:
         lines.append("  <url>")
         lines.append(f"    <loc>{escape(e.url, quote=False)}</loc>")
         if e.lastmod:
-            lines.append(f"    <lastmod>{e.lastmod.isoformat()}</lastmod>")
+            lines.append(f"    <lastmod>{e.lastmod}</lastmod>")
         block = links.get(e.alternates)
         if block is None:
             block = links[e.alternates] = "\n".join(
