@@ -47,9 +47,8 @@ class Record:
     in_sitemap: bool
 
 
-def package_digest() -> str:
-    """Every file of the jipp_kb package: its code and the data files it reads (regions, vocabularies)."""
-    root = Path(jipp_kb.__file__).parent
+def package_digest(root: Path = Path(jipp_kb.__file__).parent) -> str:
+    """Every file of the jipp_kb package (``root``): its code and the data files it reads (regions, vocabularies)."""
     h = hashlib.sha256()
     for path in sorted(root.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:

@@ -67,6 +67,8 @@ class BuildResult:
     """Files whose bytes changed."""
     removed: int
     markdown_rendered: int
+    cached: int = 0
+    """Pages whose data was not built: their keys came from the page cache (render/page_cache.py)."""
     search_pages: int | None = None
     """Pages Pagefind indexed, or None when search was not built."""
     timings: dict[str, float] = field(default_factory=dict)
@@ -467,7 +469,7 @@ def _build(
     listed: list[tuple[str, str, str | None]] = []
     """(language, page path, last modified) of the sitemap's pages, in page order."""
     jobs: list[_Job] = []
-    n_pages = 0
+    n_pages = cached = 0
     globals_: dict[str, dict] = {}
     card_html = _card_renderer(theme)
     for lang in LANGS:
@@ -492,6 +494,7 @@ def _build(
                 for r in records:
                     writer.keep(r.rel)
                 page_cache.keep(name)
+                cached += len(records)
             else:
                 records = []
                 for page in group.build():
@@ -554,7 +557,7 @@ def _build(
     writer.finish()
     timings["sitemap_feed"] = time.perf_counter() - clock
 
-    result = BuildResult(work, n_pages, len(jobs), writer.written, writer.removed, markdown_rendered, timings=timings)
+    result = BuildResult(work, n_pages, len(jobs), writer.written, writer.removed, markdown_rendered, cached, timings=timings)
 
     # 5. search index
     if not search:
