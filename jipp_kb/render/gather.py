@@ -55,6 +55,14 @@ class Gathered:
     """Inputs digests of page groups, worked out once for both languages (render/pages.py ``Views.inputs``)."""
     title_order: list[str] = field(default_factory=list)
     """Case ids in title order, as lists show them."""
+    newest: list[str] = field(default_factory=list)
+    """Case ids, latest start year first (then by title)."""
+    reviewed: list[str] = field(default_factory=list)
+    """Case ids, last reviewed first: the home page's list and the feeds."""
+    lists: dict[str, list[tuple[int, int, list[tuple[int, list[str]]]]]] = field(default_factory=dict)
+    """A list's path -> its pages: (number, total, [(section, case ids)]), worked out once for both languages."""
+    sections: dict[tuple[str, str], list[tuple[str, list[str]]]] = field(default_factory=dict)
+    """The sections of a list cut by something other than the facet (an award's year and tier), for both languages."""
     rank: dict[str, int] = field(default_factory=dict)
     """Position of each case in title order: lists sort by it instead of comparing titles."""
 
@@ -99,6 +107,8 @@ def gather(corpus: Corpus, similar: Similar, corpus_dir: Path) -> Gathered:
     g.collection_digests = {k: _digest(col.model_dump(mode="json")) for k, col in g.collections.items()}
     g.title_order = [cid for _, cid in sorted((m.title.casefold(), cid) for m, cid in metas)]
     g.rank = {cid: i for i, cid in enumerate(g.title_order)}
+    g.newest = [cid for *_, cid in sorted((-(m.year_started or 0), g.rank[cid], cid) for m, cid in metas)]
+    g.reviewed = [cid for _, cid in sorted((-m.last_reviewed.toordinal(), cid) for m, cid in metas)]
     return g
 
 

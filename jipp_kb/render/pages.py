@@ -107,6 +107,10 @@ class Page:
     in_sitemap: bool = True
 
 
+Section = tuple[str, list[str]]
+"""A named part of a list and its case ids; the name (a kabupaten, an award's year and tier) is the same in both languages."""
+
+
 @dataclass
 class PageGroup:
     """Pages built together, from the same inputs."""
@@ -266,15 +270,14 @@ class Views:
         ]
         if g.collections:
             counts.append(("collections", len(g.collections), u.facet("koleksi")))
-        newest = sorted(cases, key=lambda c: (-(c.meta.year_started or 0), c.meta.title.casefold(), c.id))[:HOME_LIST]
-        reviewed = sorted(cases, key=lambda c: (-c.meta.last_reviewed.toordinal(), c.id))[:HOME_LIST]
+        newest, reviewed = g.newest[:HOME_LIST], g.reviewed[:HOME_LIST]
         collections = [
             {"title": self.collection_title(cid), "url": u.collection(cid), "n": len(col.cases)} for cid, col in g.collections.items()
         ]
         ctx = {
             "counts": counts,
-            "newest": [self.card(c.id) for c in newest],
-            "reviewed": [self.card(c.id) for c in reviewed],
+            "newest": [self.card(cid) for cid in newest],
+            "reviewed": [self.card(cid) for cid in reviewed],
             "collections": collections,
             "charts": self.charts(),
         }
@@ -583,43 +586,72 @@ class Views:
 
     # -- browse pages --------------------------------------------------------------------
 
-    def listing(
-        self, path: str, heading: str, ids: list[str], crumbs, *, intro=None, groups=None, subpages=None, subpages_heading=None
+    def listing(self, path: str, sections: list[Section], n: int, page: Callable[..., Page]) -> list[PageGroup]:
+        """A list of cards in sections, cut into pages of ``CARDS_PER_PAGE``, one group a page.
+
+        ``sections``: (name, case ids) in the order shown, each section's cases in title order; a section cut
+        across pages keeps its heading on each. ``page(number, total, parts)`` builds one page, ``parts`` being
+        its (section index, case ids). A page's inputs are its cases, its place in the list and the sections'
+        sizes, so a changed case rebuilds the page it is on, not the whole list."""
+        g = self.g
+        layout = g.lists.get(path)
+        if layout is None:  # the same in both languages
+            rank = self._rank.__getitem__
+            flat = [(i, cid) for i, (_, ids) in enumerate(sections) for cid in sorted(ids, key=rank)]
+            layout = g.lists[path] = [
+                (number, total, [(i, [cid for _, cid in part]) for i, part in itertools.groupby(chunk, key=lambda pair: pair[0])])
+                for number, total, chunk in _chunks(flat, CARDS_PER_PAGE)
+            ]
+        out = []
+        for number, total, parts in layout:
+            shape = [f"{sections[i][0]}\x1e{len(sections[i][1])}" for i, _ in parts]
+            ids = [cid for _, part in parts for cid in part]
+            out.append(
+                PageGroup(self.inputs("list", path, str(number), str(total), str(n), *shape, ids=ids), partial(page, number, total, parts))
+            )
+        return out
+
+    def list_page(
+        self,
+        path: str,
+        number: int,
+        total: int,
+        parts: list[tuple[int, list[str]]],
+        groups: list[dict],
+        *,
+        heading: str,
+        crumbs,
+        n: int,
+        intro=None,
+        subpages=None,
+        subpages_heading=None,
     ) -> list[Page]:
-        """A list of cards in groups, cut into pages of ``CARDS_PER_PAGE``; a group cut across pages keeps its heading on each.
+        """Page ``number`` of a list; ``groups``: heading, url and case ids of each section. Its key holds its cards'
+        digests; its cards are made only if it is rendered."""
+        page_path = self.urls.paged_path(path, number)
+        ctx = {
+            "page_path": page_path,
+            "page_title": self.paged_title(heading, number),
+            "nav": "browse",
+            "breadcrumbs": crumbs or [],
+            "description": None,
+            "heading": heading,
+            "intro": intro,
+            "n": n,
+            "subpages": (subpages or []) if number == 1 else [],
+            "subpages_heading": subpages_heading,
+            "pager": self.pager(path, number, total),
+        }
+        shown = [(groups[i], ids) for i, ids in parts]
+        key = {**ctx, "groups": self._card_groups(shown, self.card_digests)}
+        return [Page(page_path, "listing.html", key, partial(self._listing_context, ctx, shown))]
 
-        ``groups``: ``[{"heading", "url", "ids"}]``, each group's cases in title order. A page's key holds
-        its cards' digests; its cards are made only if it is rendered."""
-        groups = groups if groups is not None else [{"heading": None, "url": None, "ids": ids}]
-        rank = self._rank.__getitem__
-        flat = [(i, cid) for i, group in enumerate(groups) for cid in sorted(group["ids"], key=rank)]
-        pages = []
-        for number, total, chunk in _chunks(flat, CARDS_PER_PAGE):
-            parts = [(groups[i], [cid for _, cid in part]) for i, part in itertools.groupby(chunk, key=lambda pair: pair[0])]
-            page_path = self.urls.paged_path(path, number)
-            ctx = {
-                "page_path": page_path,
-                "page_title": self.paged_title(heading, number),
-                "nav": "browse",
-                "breadcrumbs": crumbs or [],
-                "description": None,
-                "heading": heading,
-                "intro": intro,
-                "n": len(ids),
-                "subpages": (subpages or []) if number == 1 else [],
-                "subpages_heading": subpages_heading,
-                "pager": self.pager(path, number, total),
-            }
-            key = {**ctx, "groups": self._card_groups(parts, self.card_digests)}
-            pages.append(Page(page_path, "listing.html", key, partial(self._listing_context, ctx, parts)))
-        return pages
-
-    def _listing_context(self, ctx: dict, parts: list[tuple[dict, list[str]]], html: dict[str, str]) -> dict:
-        return {**ctx, "groups": self._card_groups(parts, lambda ids: [self.card(i) for i in ids])}
+    def _listing_context(self, ctx: dict, shown: list[tuple[dict, list[str]]], html: dict[str, str]) -> dict:
+        return {**ctx, "groups": self._card_groups(shown, lambda ids: [self.card(i) for i in ids])}
 
     @staticmethod
-    def _card_groups(parts: list[tuple[dict, list[str]]], cards: Callable[[list[str]], Any]) -> list[dict]:
-        return [{"heading": group["heading"], "url": group["url"], "n": len(group["ids"]), "cards": cards(ids)} for group, ids in parts]
+    def _card_groups(shown: list[tuple[dict, list[str]]], cards: Callable[[list[str]], Any]) -> list[dict]:
+        return [{"heading": group["heading"], "url": group["url"], "n": len(group["ids"]), "cards": cards(ids)} for group, ids in shown]
 
     def card_digests(self, ids: list[str]) -> str:
         """The cards of these cases in a page key, as :func:`_digests` gives them, from the page cache where it has them."""
@@ -646,48 +678,68 @@ class Views:
         )
 
     def province_pages(self) -> list[PageGroup]:
-        """The index of provinces, then one group a province: its list and its kabupaten/kota's lists."""
+        """The index of provinces, then each province's list and its kabupaten/kota's lists."""
         g, t, u = self.g, self.t, self.urls
         order = sorted(g.provinces, key=lambda p: (p is None, p or ""))
         items = lambda: [{"label": t.region(p), "url": u.province(p), "n": len(g.provinces[p])} for p in order]  # noqa: E731
         out = [PageGroup(None, lambda: [self.facet_index("provinsi/", "province", items())])]
-        out += [PageGroup(self.inputs("province", repr(p), ids=g.provinces[p]), partial(self.province_listings, p)) for p in order]
+        regencies: dict[str | None, list[tuple[str, list[str]]]] = {}
+        for (p, r), rids in sorted(g.regencies.items(), key=lambda kv: kv[0][1]):
+            regencies.setdefault(p, []).append((r, rids))
+        for province in order:
+            ids, regs = g.provinces[province], regencies.get(province, [])
+            top = [i for i in ids if not g.by_id[i].meta.regency]
+            sections = ([("", top)] if top else []) + regs
+            subpages = "\x1e".join(f"{r} {len(rids)}" for r, rids in regs)  # page 1 lists them: in its inputs via a section
+            page = partial(self.province_page, province, sections, bool(top))
+            out += self.listing(u.province_path(province), [(f"{name}\x1f{subpages}", ids) for name, ids in sections], len(ids), page)
+            for regency, rids in regs:
+                page = partial(self.regency_page, province, regency, rids)
+                out += self.listing(u.regency_path(province, regency), [("", rids)], len(rids), page)
         return out
 
-    def province_listings(self, province: str | None) -> list[Page]:
-        g, t, u = self.g, self.t, self.urls
-        ids = g.provinces[province]
+    def _province_trail(self) -> list[tuple[str, str | None]]:
+        t, u = self.t, self.urls
+        return [(t("browse.title"), u.page("jelajahi/")), (t("facet.province.index"), u.page("provinsi/"))]
+
+    def province_page(
+        self, province: str | None, sections: list[tuple[str, list[str]]], has_top: bool, number: int, total: int, parts
+    ) -> list[Page]:
+        t, u = self.t, self.urls
         label = t.region(province)
-        trail = [(t("browse.title"), u.page("jelajahi/")), (t("facet.province.index"), u.page("provinsi/"))]
-        regs = sorted((r, rids) for (p, r), rids in g.regencies.items() if p == province)
-        groups = []
-        top = [i for i in ids if not g.by_id[i].meta.regency]
-        if top and province:
-            groups.append({"heading": t("facet.province.provincial_level"), "url": None, "ids": top})
-        elif top:
-            groups.append({"heading": None, "url": None, "ids": top})
-        groups += [{"heading": r, "url": u.regency(province, r), "ids": rids} for r, rids in regs]
-        subpages = [{"label": r, "url": u.regency(province, r), "n": len(rids)} for r, rids in regs]
-        pages = self.listing(
+        regs = sections[1:] if has_top else sections
+        groups = [{"heading": r, "url": u.regency(province, r), "ids": rids} for r, rids in regs]
+        if has_top:
+            groups.insert(0, {"heading": t("facet.province.provincial_level") if province else None, "url": None, "ids": sections[0][1]})
+        return self.list_page(
             u.province_path(province),
-            t("facet.province.page", value=label),
-            ids,
-            self.crumbs(*trail, (label, None)),
-            groups=groups,
-            subpages=subpages,
+            number,
+            total,
+            parts,
+            groups,
+            heading=t("facet.province.page", value=label),
+            crumbs=self.crumbs(*self._province_trail(), (label, None)),
+            n=len(self.g.provinces[province]),
+            subpages=[{"label": r, "url": u.regency(province, r), "n": len(rids)} for r, rids in regs],
             subpages_heading=t("facet.province.regencies"),
         )
-        for regency, rids in regs:
-            pages += self.listing(
-                u.regency_path(province, regency),
-                t("facet.province.page", value=regency),
-                rids,
-                self.crumbs(*trail, (label, u.province(province)), (regency, None)),
-            )
-        return pages
+
+    def regency_page(self, province: str | None, regency: str, ids: list[str], number: int, total: int, parts) -> list[Page]:
+        t, u = self.t, self.urls
+        label = t.region(province)
+        return self.list_page(
+            u.regency_path(province, regency),
+            number,
+            total,
+            parts,
+            [{"heading": None, "url": None, "ids": ids}],
+            heading=t("facet.province.page", value=regency),
+            crumbs=self.crumbs(*self._province_trail(), (label, u.province(province)), (regency, None)),
+            n=len(ids),
+        )
 
     def facet_pages(self) -> list[PageGroup]:
-        """Per facet, its index, then one group a value: the value's list."""
+        """Per facet, its index, then each value's list."""
         g, t, u = self.g, self.t, self.urls
         year_order = sorted(g.years, key=lambda y: (y is None, -(y or 0)))
         facets: list[tuple[str, str, dict, list, Callable[[Any], str], Callable[[Any], Any]]] = [
@@ -703,30 +755,45 @@ class Views:
             items = [{"label": label(k), "url": u.facet(segment, path_value(k)), "n": len(index[k])} for k in order]
             out.append(PageGroup(None, partial(lambda *a: [self.facet_index(*a)], u.facet_path(segment), facet, items)))
             for k in order:
-                build = partial(self.facet_listing, facet, segment, k, index[k], label(k), path_value(k))
-                out.append(PageGroup(self.inputs("facet", facet, repr(k), ids=index[k]), build))
+                ids = index[k]
+                sections = self.award_sections(k, ids) if facet == "award" else [("", ids)]
+                page = partial(self.facet_page, facet, segment, k, label, path_value, sections, len(ids))
+                out += self.listing(u.facet_path(segment, path_value(k)), sections, len(ids), page)
         return out
 
-    def facet_listing(self, facet: str, segment: str, k: Any, ids: list[str], label: str, path_value: Any) -> list[Page]:
+    def facet_page(
+        self, facet: str, segment: str, k: Any, label, path_value, sections: list[Section], n: int, number: int, total: int, parts
+    ):
         t, u = self.t, self.urls
-        heading = t(f"facet.{facet}.page", value=label)
-        title = t(f"facet.{facet}.index")
-        crumbs = self.crumbs((t("browse.title"), u.page("jelajahi/")), (title, u.facet(segment)), (label, None))
-        groups = self.award_groups(k, ids) if facet == "award" else None
-        intro = vocab.awards()[k].get("full") if facet == "award" else None
-        return self.listing(u.facet_path(segment, path_value), heading, ids, crumbs, intro=intro, groups=groups)
+        crumbs = self.crumbs((t("browse.title"), u.page("jelajahi/")), (t(f"facet.{facet}.index"), u.facet(segment)), (label(k), None))
+        award = facet == "award"
+        groups = [{"heading": name if award else None, "url": None, "ids": ids} for name, ids in sections]
+        return self.list_page(
+            u.facet_path(segment, path_value(k)),
+            number,
+            total,
+            parts,
+            groups,
+            heading=t(f"facet.{facet}.page", value=label(k)),
+            crumbs=crumbs,
+            n=n,
+            intro=vocab.awards()[k].get("full") if award else None,
+        )
 
-    def award_groups(self, award: str, ids: list[str]) -> list[dict]:
-        """Newest year first, then tier as announced."""
-        keys: dict[tuple[int, str], dict[str, None]] = {}
-        for cid in ids:
-            for a in self.g.by_id[cid].meta.awards:
-                if a.name == award:
-                    keys.setdefault((a.year, a.tier), {})[cid] = None
-        return [
-            {"heading": f"{year} · {tier}", "url": None, "ids": list(cids)}
-            for (year, tier), cids in sorted(keys.items(), key=lambda kv: (-kv[0][0], kv[0][1]))
-        ]
+    def award_sections(self, award: str, ids: list[str]) -> list[Section]:
+        """Newest year first, then tier as announced; the same in both languages."""
+        memo = self.g.sections
+        name = ("award", award)
+        if name not in memo:
+            keys: dict[tuple[int, str], dict[str, None]] = {}
+            for cid in ids:
+                for a in self.g.by_id[cid].meta.awards:
+                    if a.name == award:
+                        keys.setdefault((a.year, a.tier), {})[cid] = None
+            memo[name] = [
+                (f"{year} · {tier}", list(cids)) for (year, tier), cids in sorted(keys.items(), key=lambda kv: (-kv[0][0], kv[0][1]))
+            ]
+        return memo[name]
 
     # -- collections ------------------------------------------------------------------------
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import heapq
 import json
 import multiprocessing
 import os
@@ -601,7 +600,7 @@ def _write_sitemap(writer: Writer, urls: Urls, listed: list[tuple[str, str, str 
 
 
 def _write_feed(writer: Writer, g: Gathered, urls: Urls, t: Strings, config: Config) -> None:
-    newest = heapq.nsmallest(MAX_ENTRIES, g.cases, key=lambda c: (-c.meta.last_reviewed.toordinal(), c.id))
+    newest = [g.by_id[cid] for cid in g.reviewed[:MAX_ENTRIES]]
     entries = [
         FeedEntry(
             id=urls.feed_id(c.id),
