@@ -11,6 +11,7 @@ from site_support import BASE, make_corpus, similar_for
 
 from jipp_kb.config import Config
 from jipp_kb.corpus import load_corpus
+from jipp_kb.render import pages
 from jipp_kb.render import site as site_module
 from jipp_kb.render.page_cache import package_digest
 from jipp_kb.render.site import build_site
@@ -71,6 +72,27 @@ def test_a_rebuild_after_edits_a_deletion_and_a_rename_is_byte_for_byte_a_cold_b
     glossary = corpus / "_glossary.yml"  # every case page lists the glossary terms it uses
     glossary.write_text(glossary.read_text(encoding="utf-8").replace("  expansion: ", "  expansion: (ubah) ", 1), encoding="utf-8")
     _build(project, out, cache)
+    _assert_same_as_cold(project, out)
+
+
+def test_a_page_of_a_long_list_is_rebuilt_when_the_list_changes_elsewhere(project, monkeypatch):
+    """Page 1 of a province lists all its kabupaten/kota: a case on page 3 moving to another kota changes page 1
+    although page 1 shows the same cases."""
+    monkeypatch.setattr(pages, "CARDS_PER_PAGE", 2)
+    monkeypatch.setattr(pages, "ROWS_PER_PAGE", 3)
+    out, cache = project / "out", project / "cache"
+    _build(project, out, cache)
+    province = out / "provinsi" / "sulawesi-selatan"
+    assert (province / "halaman" / "3" / "index.html").is_file()
+    case = project / "corpus" / "dottorota-home-care.md"
+    text = case.read_text(encoding="utf-8")
+    assert "regency: Kota Makassar" in text
+    case.write_text(text.replace("regency: Kota Makassar", "regency: Kota Palopo", 1), encoding="utf-8")
+    assert not load_corpus(project / "corpus").problems
+    before = (province / "index.html").read_text(encoding="utf-8")
+    rebuilt = _build(project, out, cache)
+    after = (province / "index.html").read_text(encoding="utf-8")
+    assert 0 < rebuilt.cached < rebuilt.pages and "Kota Makassar" in before and "Kota Makassar" not in after
     _assert_same_as_cold(project, out)
 
 
