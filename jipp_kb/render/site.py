@@ -581,7 +581,8 @@ def _build(
 
 def _write_sitemap(writer: Writer, urls: Urls, listed: list[tuple[str, str, str | None]], settings: list) -> None:
     """``listed``: (language, page path, ISO date last modified) of the pages the sitemap lists."""
-    key = _key(settings, "sitemap", listed)
+    lines = "\n".join(f"{lang} {path} {lastmod}" for lang, path, lastmod in listed)  # a third of the time of _key's JSON
+    key = _key(settings, "sitemap", hashlib.sha256(lines.encode("utf-8")).hexdigest())
     names = part_names(len(listed))
     fresh = [name for name in names if not writer.up_to_date(name, key)]
     if not fresh:
