@@ -11,7 +11,7 @@ from site_support import BASE, make_corpus, similar_for
 
 from jipp_kb.config import Config
 from jipp_kb.corpus import load_corpus
-from jipp_kb.render import pages
+from jipp_kb.render import pages, publish
 from jipp_kb.render import site as site_module
 from jipp_kb.render.page_cache import package_digest
 from jipp_kb.render.site import build_site
@@ -150,4 +150,28 @@ def test_a_standby_changed_since_the_last_build_is_walked_not_trusted_to_its_lis
     case = project / "corpus" / "gebrakan-susi.md"
     case.write_text(case.read_text(encoding="utf-8").replace("Suami Siaga", "Suami Siap Siaga", 1), encoding="utf-8")
     _build(project, out, cache)
+    _assert_same_as_cold(project, out)
+
+
+def test_files_put_deep_in_the_site_by_hand_are_carried_over_and_their_removal_too(project, monkeypatch):
+    """The site is not walked but checked folder by folder (modification times): a hand edit still shows."""
+    monkeypatch.setattr(publish, "RACY_NS", 0)  # the builds here are quicker than the file system's clock margin
+    walks = []
+    tree = publish._tree
+    monkeypatch.setattr(publish, "_tree", lambda root, start="": walks.append((root.name, start)) or tree(root, start))
+    out, cache = project / "out", project / "cache"
+    for _ in range(3):  # the third build finds the site through the kept listing
+        _build(project, out, cache)
+    note = out / "kasus" / "gebrakan-susi" / "catatan.txt"
+    note.write_text("tulisan tangan", encoding="utf-8")
+    (out / "en" / "tentang" / "index.html").unlink()
+    walks.clear()
+    _build(project, out, cache)
+    assert walks == [], "neither tree walked"
+    assert note.read_text(encoding="utf-8") == "tulisan tangan"
+    assert (out / "en" / "tentang" / "index.html").is_file(), "a page gone from the site is written again"
+    note.unlink()
+    _build(project, out, cache)
+    _build(project, out, cache)
+    assert not note.exists() and not (project / ".out.standby" / "kasus" / "gebrakan-susi" / "catatan.txt").exists()
     _assert_same_as_cold(project, out)
