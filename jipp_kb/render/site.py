@@ -521,6 +521,7 @@ def _build(
         except (jinja2.TemplateError, I18nError) as exc:
             raise SiteError(f"rendering failed: {exc}") from None
     page_cache.save(set(g.stamps.values()))
+    timings["plan"] = time.perf_counter() - clock  # every page's key, from the page cache or from its data
     jobs.sort(key=lambda job: (job.page.path, job.lang))  # a page's languages side by side: one worker, shared work (glossary terms)
     try:
         md_clock = time.perf_counter()
