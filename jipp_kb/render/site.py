@@ -408,9 +408,8 @@ def build_site(
         place = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
         manifest = cache / f"manifest-{place}.json"
         clock = time.perf_counter()
-        with staged(
-            out.resolve(), cache / f"standby-{place}.json"
-        ) as work:  # a symlinked site folder keeps its link; its target is replaced
+        listing = cache / f"standby-{place}.json"
+        with staged(out.resolve(), listing) as work:  # a symlinked site folder keeps its link; its target is replaced
             stage = time.perf_counter() - clock
             built = packs(work) if packs else {}
             writer = Writer(work, manifest)
@@ -465,8 +464,7 @@ def _build(
     html_cache = HtmlCache(cache / "markdown.sqlite")
     page_cache = PageCache(cache / "pages.json")
     package = package_digest()
-    listed: list[tuple[str, str, str | None]] = []
-    """(language, page path, last modified) of the sitemap's pages, in page order."""
+    listed: list[tuple[str, str, str | None]] = []  # (language, page path, last modified) of the sitemap's pages
     jobs: list[_Job] = []
     n_pages = cached = 0
     globals_: dict[str, dict] = {}
