@@ -586,7 +586,7 @@ class Views:
 
     # -- browse pages --------------------------------------------------------------------
 
-    def listing(self, path: str, sections: list[Section], n: int, page: Callable[..., Page]) -> list[PageGroup]:
+    def listing(self, path: str, sections: list[Section], n: int, page: Callable[..., list[Page]]) -> list[PageGroup]:
         """A list of cards in sections, cut into pages of ``CARDS_PER_PAGE``, one group a page.
 
         ``sections``: (name, case ids) in the order shown, each section's cases in title order; a section cut
@@ -690,7 +690,7 @@ class Views:
             ids, regs = g.provinces[province], regencies.get(province, [])
             top = [i for i in ids if not g.by_id[i].meta.regency]
             sections = ([("", top)] if top else []) + regs
-            subpages = "\x1e".join(f"{r} {len(rids)}" for r, rids in regs)  # page 1 lists them: in its inputs via a section
+            subpages = "\x1e".join(f"{r} {len(rids)}" for r, rids in regs)  # page 1 lists them all: in every page's inputs
             page = partial(self.province_page, province, sections, bool(top))
             out += self.listing(u.province_path(province), [(f"{name}\x1f{subpages}", ids) for name, ids in sections], len(ids), page)
             for regency, rids in regs:
