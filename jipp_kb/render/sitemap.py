@@ -35,18 +35,13 @@ def sitemap_xml(entries: list[SitemapEntry]) -> bytes:
     ]
     links: dict[tuple[tuple[str, str], ...], str] = {}  # the languages of a page share their links: written once
     for e in entries:
-        lines.append("  <url>")
-        lines.append(f"    <loc>{escape(e.url, quote=False)}</loc>")
-        if e.lastmod:
-            lines.append(f"    <lastmod>{e.lastmod}</lastmod>")
         block = links.get(e.alternates)
         if block is None:
-            block = links[e.alternates] = "\n".join(
-                f'    <xhtml:link rel="alternate" hreflang="{escape(lang)}" href="{escape(url)}"/>' for lang, url in e.alternates
+            block = links[e.alternates] = "".join(
+                f'\n    <xhtml:link rel="alternate" hreflang="{escape(lang)}" href="{escape(url)}"/>' for lang, url in e.alternates
             )
-        if block:
-            lines.append(block)
-        lines.append("  </url>")
+        lastmod = f"\n    <lastmod>{e.lastmod}</lastmod>" if e.lastmod else ""
+        lines.append(f"  <url>\n    <loc>{escape(e.url, quote=False)}</loc>{lastmod}{block}\n  </url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
