@@ -30,21 +30,27 @@ from pathlib import Path
 
 import jipp_kb
 
-VERSION = 1
+VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
 class Record:
     """What the build needs of a page it does not build: where it goes, its key, and its sitemap entry."""
 
-    rel: str
-    """File in the site."""
     path: str
-    """Page path, as the sitemap names it."""
+    """Page path (``Urls.output_file`` gives its file)."""
     key: str
     lastmod: str | None
     """ISO date, or None."""
     in_sitemap: bool
+
+    def line(self) -> str:
+        return f"{self.path}\t{self.key}\t{self.lastmod or ''}\t{int(self.in_sitemap)}"
+
+    @classmethod
+    def parse(cls, line: str) -> Record:
+        path, key, lastmod, in_sitemap = line.split("\t")
+        return cls(path, key, lastmod or None, in_sitemap == "1")
 
 
 def package_digest(root: Path = Path(jipp_kb.__file__).parent) -> str:
@@ -61,8 +67,9 @@ class PageCache:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.old: dict[str, list[list]] = {}
-        self.new: dict[str, list[list]] = {}
+        self.old: dict[str, str] = {}
+        self.new: dict[str, str] = {}
+        """Group name -> its records, a line each (one JSON string a group: a third of the time of a list a page)."""
         self.old_cards: dict[str, dict[str, str]] = {}
         self.new_cards: dict[str, dict[str, str]] = {}
         if path and path.exists():
@@ -78,16 +85,17 @@ class PageCache:
         return hashlib.blake2b(f"{scope} {inputs}".encode(), digest_size=20).hexdigest()
 
     def get(self, name: str) -> list[Record] | None:
-        rows = self.old.get(name)
-        if rows is None:
+        text = self.old.get(name)
+        if text is None:
             return None
         try:
-            return [Record(*row) for row in rows]
-        except TypeError:  # a row of another shape: a cache written by other code
+            return [Record.parse(line) for line in text.split("\n")] if text else []
+        except (ValueError, AttributeError):  # not a cache this code wrote
             return None
 
     def put(self, name: str, records: list[Record]) -> None:
-        self.new[name] = [[r.rel, r.path, r.key, r.lastmod, r.in_sitemap] for r in records]
+        if not any(c in r.path for r in records for c in "\t\n"):  # page paths are slugs; a stranger is not kept
+            self.new[name] = "\n".join(r.line() for r in records)
 
     def keep(self, name: str) -> None:
         """The group was taken from the cache: record it again."""

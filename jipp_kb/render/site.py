@@ -487,9 +487,10 @@ def _build(
         for group in Views(g, t, urls, info, page_cache.cards(scope)).groups():
             name = PageCache.name(scope, group.inputs) if group.inputs else None
             records = page_cache.get(name) if name else None
-            if records is not None and all(writer.current(r.rel, r.key) for r in records):
-                for r in records:
-                    writer.keep(r.rel)
+            rels = [urls.output_file(r.path) for r in records] if records is not None else []
+            if records is not None and all(writer.current(rel, r.key) for rel, r in zip(rels, records, strict=True)):
+                for rel in rels:
+                    writer.keep(rel)
                 page_cache.keep(name)
                 cached += len(records)
             else:
@@ -498,7 +499,7 @@ def _build(
                     rel = urls.output_file(page.path)
                     key = _key(settings, lang, page.template, page.key)
                     lastmod = page.lastmod.isoformat() if page.lastmod else None
-                    records.append(Record(rel, page.path, key, lastmod, page.in_sitemap))
+                    records.append(Record(page.path, key, lastmod, page.in_sitemap))
                     if writer.up_to_date(rel, key):
                         continue
                     writer.claim(rel)
