@@ -94,9 +94,9 @@ def test_sync_links_only_what_differs_and_removes_what_is_gone(tmp_path):
         (src / rel).parent.mkdir(parents=True, exist_ok=True)
         (src / rel).write_text(text, encoding="utf-8")
     os.symlink("a.html", src / "link.html")
-    assert sync(src, copy) == 5
+    assert sync(src, copy).changed == 5
     assert _inodes(copy) == _inodes(src) and os.readlink(copy / "link.html") == "a.html"
-    assert sync(src, copy) == 0
+    assert sync(src, copy).changed == 0
     (src / "d" / "b.html").unlink()
     (src / "d" / "b.html").write_text("b2", encoding="utf-8")  # replaced, as the build does: a new inode
     shutil.rmtree(src / "d" / "e")
@@ -104,11 +104,11 @@ def test_sync_links_only_what_differs_and_removes_what_is_gone(tmp_path):
     (src / "x").mkdir()
     (src / "x" / "new.html").write_text("n", encoding="utf-8")
     (copy / "stray.html").write_text("s", encoding="utf-8")
-    assert sync(src, copy) == 6  # b out and in, c out, x out, stray out, x/new in
+    assert sync(src, copy).changed == 6  # b out and in, c out, x out, stray out, x/new in
     assert _inodes(copy) == _inodes(src)
     assert sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*")) == sorted(p.relative_to(src).as_posix() for p in src.rglob("*"))
     assert (copy / "d" / "b.html").read_text(encoding="utf-8") == "b2"
-    assert sync(tmp_path / "no-site", copy) == 4 and list(copy.iterdir()) == [], "no site: an empty copy"
+    assert sync(tmp_path / "no-site", copy).changed == 4 and list(copy.iterdir()) == [], "no site: an empty copy"
 
 
 def test_sync_replaces_a_standby_that_is_a_link_and_leaves_its_target_alone(tmp_path):
@@ -118,6 +118,6 @@ def test_sync_replaces_a_standby_that_is_a_link_and_leaves_its_target_alone(tmp_
     elsewhere.mkdir()
     (elsewhere / "keep.txt").write_text("mine", encoding="utf-8")
     os.symlink(elsewhere, copy)
-    assert sync(src, copy) == 1
+    assert sync(src, copy).changed == 1
     assert not copy.is_symlink() and (copy / "a.html").read_text(encoding="utf-8") == "a"
     assert (elsewhere / "keep.txt").read_text(encoding="utf-8") == "mine"

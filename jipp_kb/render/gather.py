@@ -48,6 +48,23 @@ class Gathered:
 
     Called only for the pages rendered this build (2 ms a case); their keys hold :attr:`glossary_key` instead."""
     glossary_key: str = ""
+    stamps: dict[str, str] = field(default_factory=dict)
+    """Case id -> ``"<id> <file digest>"``: how page groups name the cases they show (render/pages.py ``PageGroup``)."""
+    collection_digests: dict[str, str] = field(default_factory=dict)
+    inputs: dict[tuple, str] = field(default_factory=dict)
+    """Inputs digests of page groups, worked out once for both languages (render/pages.py ``Views.inputs``)."""
+    title_order: list[str] = field(default_factory=list)
+    """Case ids in title order, as lists show them."""
+    newest: list[str] = field(default_factory=list)
+    """Case ids, latest start year first (then by title)."""
+    reviewed: list[str] = field(default_factory=list)
+    """Case ids, last reviewed first: the home page's list and the feeds."""
+    lists: dict[str, list[tuple[int, int, list[tuple[int, list[str]]]]]] = field(default_factory=dict)
+    """A list's path -> its pages: (number, total, [(section, case ids)]), worked out once for both languages."""
+    sections: dict[tuple[str, str], list[tuple[str, list[str]]]] = field(default_factory=dict)
+    """The sections of a list cut by something other than the facet (an award's year and tier), for both languages."""
+    rank: dict[str, int] = field(default_factory=dict)
+    """Position of each case in title order: lists sort by it instead of comparing titles."""
 
 
 def _index(pairs) -> dict:
@@ -58,20 +75,34 @@ def _index(pairs) -> dict:
     return {key: list(ids) for key, ids in out.items()}
 
 
+def _by_value(values: list, ids: list[str]) -> dict:
+    """value -> case ids in first-seen order, for a field with one value a case (each id once by construction)."""
+    out: dict = {}
+    for value, case_id in zip(values, ids, strict=True):
+        found = out.get(value)
+        if found is None:
+            out[value] = [case_id]
+        else:
+            found.append(case_id)
+    return out
+
+
 def gather(corpus: Corpus, similar: Similar, corpus_dir: Path) -> Gathered:
     """Facets, two-way replication links, 'similar' lists and collections of the valid cases."""
     cases = corpus.sorted_cases()
     by_id = {c.id: c for c in cases}
     g = Gathered(cases, by_id)
-    g.provinces = _index((c.meta.province, c.id) for c in cases)
-    g.regencies = _index(((c.meta.province, c.meta.regency), c.id) for c in cases if c.meta.province and c.meta.regency)
-    g.urusan = _index((u, c.id) for c in cases for u in c.meta.urusan)
-    g.sdgs = _index((n, c.id) for c in cases for n in sorted(set(c.meta.sdgs)))
-    g.years = _index((c.meta.year_started, c.id) for c in cases)
-    g.awards = _index((a.name, c.id) for c in cases for a in c.meta.awards)
-    g.jenis = _index((c.meta.jenis, c.id) for c in cases)
-    g.tahapan = _index((c.meta.tahapan, c.id) for c in cases)
-    g.status = _index((c.meta.status, c.id) for c in cases)
+    metas = [(c.meta, cid) for cid, c in by_id.items()]  # in id order, like cases
+    ids = list(by_id)
+    g.provinces = _by_value([m.province for m, _ in metas], ids)
+    g.regencies = _index(((m.province, m.regency), cid) for m, cid in metas if m.province and m.regency)
+    g.urusan = _index((u, cid) for m, cid in metas for u in m.urusan)
+    g.sdgs = _index((n, cid) for m, cid in metas for n in sorted(set(m.sdgs)))
+    g.years = _by_value([m.year_started for m, _ in metas], ids)
+    g.awards = _index((a.name, cid) for m, cid in metas for a in m.awards)
+    g.jenis = _by_value([m.jenis for m, _ in metas], ids)
+    g.tahapan = _by_value([m.tahapan for m, _ in metas], ids)
+    g.status = _by_value([m.status for m, _ in metas], ids)
     g.replicated_from, g.replicated_by = replication_links(cases)
     g.similar = {
         cid: [(other, reason) for other, reason in similar.get(cid, []) if other in by_id and other != cid]
@@ -82,10 +113,20 @@ def gather(corpus: Corpus, similar: Similar, corpus_dir: Path) -> Gathered:
     g.case_collections = _index((cid, col_id) for col_id, col in g.collections.items() for cid in col.cases if cid in by_id)
     prefix = corpus_dir.as_posix().strip("/") if not corpus_dir.is_absolute() else "corpus"
     root = corpus.root.absolute().as_posix().rstrip("/") + "/"
-    g.edit_files = {c.id: _repo_file(c, root, prefix) for c in cases}
+    g.edit_files = {cid: _repo_file(c, root, prefix) for cid, c in by_id.items()}
     g.terms = lru_cache(maxsize=64)(term_finder(corpus.glossary))  # a case's two language pages ask in turn
     g.glossary_key = hashlib.sha256(json.dumps([e.model_dump() for e in corpus.glossary], sort_keys=True).encode()).hexdigest()[:16]
+    g.stamps = {cid: f"{cid} {c.digest}" for cid, c in by_id.items()}
+    g.collection_digests = {k: _digest(col.model_dump(mode="json")) for k, col in g.collections.items()}
+    g.title_order = [cid for _, cid in sorted((m.title.casefold(), cid) for m, cid in metas)]
+    g.rank = {cid: i for i, cid in enumerate(g.title_order)}
+    g.newest = [cid for *_, cid in sorted((-(m.year_started or 0), g.rank[cid], cid) for m, cid in metas)]
+    g.reviewed = [cid for _, cid in sorted((-m.last_reviewed.toordinal(), cid) for m, cid in metas)]
     return g
+
+
+def _digest(data: object) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
 
 def _repo_file(case: Case, root: str, prefix: str) -> str:

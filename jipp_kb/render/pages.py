@@ -5,6 +5,12 @@ hashed: when the hash of what a page shows is the same as in the previous
 build, the page is not rendered again. Case pages are the exception, as their
 bodies are Markdown: their key is the case file's digest plus everything the
 page takes from other cases, and their context is built only when needed.
+
+Pages come in groups (:class:`PageGroup`): a case's page, one list with all
+its pages, or the pages built on every run. A group's ``inputs`` is a digest of
+what its pages are made from besides the build's settings (the file digests of
+the cases it shows), so a rebuild takes the keys of an unchanged group from the
+page cache (render/page_cache.py) instead of building its data again.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import hashlib
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import date
 from types import SimpleNamespace
 from typing import Any
@@ -100,6 +107,21 @@ class Page:
     in_sitemap: bool = True
 
 
+Section = tuple[str, list[str]]
+"""A named part of a list and its case ids; the name (a kabupaten, an award's year and tier) is the same in both languages."""
+
+
+@dataclass
+class PageGroup:
+    """Pages built together, from the same inputs."""
+
+    inputs: str | None
+    """Digest of everything the pages show that is not a setting of the whole build (theme, code, config):
+    the cases they list with their file digests, the links between cases. None: built on every run (the
+    pages that count or sample the whole library: home, indexes, search)."""
+    build: Callable[[], list[Page]]
+
+
 @dataclass
 class SiteInfo:
     """Settings from the config that pages show."""
@@ -146,14 +168,14 @@ PACK_MAX_CASES = 8
 class Views:
     """Builds the data of every page for one language."""
 
-    def __init__(self, g: Gathered, t: Strings, urls: Urls, info: SiteInfo) -> None:
+    def __init__(self, g: Gathered, t: Strings, urls: Urls, info: SiteInfo, known_cards: dict[str, str] | None = None) -> None:
+        """``known_cards``: case stamp -> card digest in this language, from the page cache; new ones are added to it."""
         self.g, self.t, self.urls, self.info = g, t, urls, info
+        self.known_cards = {} if known_cards is None else known_cards
         self.lang = t.lang
         self._cards: dict[str, Card] = {}
         self._regions: dict[str, str] = {}
-        order = sorted(g.cases, key=lambda c: (c.meta.title.casefold(), c.id))
-        self._rank = {c.id: i for i, c in enumerate(order)}
-        """Position of each case in title order: lists sort by it instead of comparing titles."""
+        self._rank = g.rank
 
     # -- small pieces ---------------------------------------------------------------
 
@@ -191,10 +213,6 @@ class Views:
             self._cards[case_id] = Card(*fields, digest)
         return self._cards[case_id]
 
-    def cards(self, ids: list[str]) -> list[Card]:
-        """Cards of these cases in title order."""
-        return [self.card(i) for i in sorted(ids, key=self._rank.__getitem__)]
-
     def page(
         self,
         path: str,
@@ -214,14 +232,30 @@ class Views:
 
     # -- pages ----------------------------------------------------------------------------
 
-    def all_pages(self) -> list[Page]:
-        pages = [self.home(), self.browse(), *self.all_cases(), self.search(), self.about(), self.complaints(), self.not_found()]
-        pages += [self.pack_page()] if self.info.pack_page else []
-        pages += [self.case_page(c) for c in self.g.cases]
-        pages += self.province_pages()
-        pages += self.facet_pages()
-        pages += self.collection_pages()
-        return pages
+    def groups(self) -> list[PageGroup]:
+        """Every page of this language, in groups, in the order of the sitemap."""
+        out = [PageGroup(None, lambda: [self.home(), self.browse()])]
+        out += self.all_cases()
+        out.append(PageGroup(None, self.general_pages))
+        out += [PageGroup(self.case_inputs(c), partial(self.case_pages, c)) for c in self.g.cases]
+        out += self.province_pages()
+        out += self.facet_pages()
+        out.append(PageGroup(None, self.collection_pages))
+        return out
+
+    def general_pages(self) -> list[Page]:
+        pages = [self.search(), self.about(), self.complaints(), self.not_found()]
+        return pages + ([self.pack_page()] if self.info.pack_page else [])
+
+    def inputs(self, kind: str, *parts: str, ids: list[str] = ()) -> str:
+        """A group's inputs digest: what kind of group, its own parts, and the cases it shows with their file digests.
+
+        The sizes of list pages are in it too: they are code, but tests change them while the code stays the same."""
+        memo = self.g.inputs
+        name = (kind, *parts)
+        if name not in memo:  # the same in both languages (a group's kind and parts fix its cases within a build)
+            memo[name] = _inputs_digest(kind, parts, ids, self.g.stamps)
+        return memo[name]
 
     def home(self) -> Page:
         g, u = self.g, self.urls
@@ -236,15 +270,14 @@ class Views:
         ]
         if g.collections:
             counts.append(("collections", len(g.collections), u.facet("koleksi")))
-        newest = sorted(cases, key=lambda c: (-(c.meta.year_started or 0), c.meta.title.casefold(), c.id))[:HOME_LIST]
-        reviewed = sorted(cases, key=lambda c: (-c.meta.last_reviewed.toordinal(), c.id))[:HOME_LIST]
+        newest, reviewed = g.newest[:HOME_LIST], g.reviewed[:HOME_LIST]
         collections = [
             {"title": self.collection_title(cid), "url": u.collection(cid), "n": len(col.cases)} for cid, col in g.collections.items()
         ]
         ctx = {
             "counts": counts,
-            "newest": [self.card(c.id) for c in newest],
-            "reviewed": [self.card(c.id) for c in reviewed],
+            "newest": [self.card(cid) for cid in newest],
+            "reviewed": [self.card(cid) for cid in reviewed],
             "collections": collections,
             "charts": self.charts(),
         }
@@ -295,17 +328,22 @@ class Views:
         ctx = {"items": [{"label": t(f"facet.{k}.index"), "url": url, "note": f"{n} {t(f'facet.{k}.note')}"} for k, url, n in items]}
         return self.page("jelajahi/", "browse.html", t("browse.title"), ctx, nav="browse", crumbs=self.crumbs((t("browse.title"), None)))
 
-    def all_cases(self) -> list[Page]:
-        rows = self.cards([c.id for c in self.g.cases])
+    def all_cases(self) -> list[PageGroup]:
+        """The table of all cases in title order, one group a page: a change rebuilds the page its case is on."""
+        order = self.g.title_order
+        return [
+            PageGroup(self.inputs("all", str(number), str(total), ids=chunk), partial(self.all_cases_page, number, total, chunk))
+            for number, total, chunk in _chunks(order, ROWS_PER_PAGE)
+        ]
+
+    def all_cases_page(self, number: int, total: int, ids: list[str]) -> list[Page]:
         title = self.t("all.title")
-        pages = []
-        for number, total, chunk in _chunks(rows, ROWS_PER_PAGE):
-            path = self.urls.paged_path("kasus/", number)
-            ctx = {"rows": chunk, "n": len(rows), "pager": self.pager("kasus/", number, total)}
-            crumbs = self.crumbs((title, None))
-            key = {"rows": _digests(chunk)}
-            pages.append(self.page(path, "all_cases.html", self.paged_title(title, number), ctx, nav="cases", crumbs=crumbs, key=key))
-        return pages
+        rows = [self.card(i) for i in ids]
+        path = self.urls.paged_path("kasus/", number)
+        ctx = {"rows": rows, "n": len(self.g.cases), "pager": self.pager("kasus/", number, total)}
+        crumbs = self.crumbs((title, None))
+        key = {"rows": _digests(rows)}
+        return [self.page(path, "all_cases.html", self.paged_title(title, number), ctx, nav="cases", crumbs=crumbs, key=key)]
 
     def paged_title(self, title: str, number: int) -> str:
         """Page 2 onwards say which page they are: no two pages share a title."""
@@ -401,6 +439,25 @@ class Views:
         return self.page("404.html", "404.html", self.t("notfound.title"), {}, sitemap=False)
 
     # -- case pages -------------------------------------------------------------------
+
+    def case_inputs(self, case: Case) -> str:
+        """The inputs of :meth:`case_page`: the case, and of other cases and collections what the page shows of them.
+
+        The same in both languages: worked out once a build."""
+        g, cid = self.g, case.id
+        if ("case", cid) in g.inputs:
+            return g.inputs[("case", cid)]
+        stamps = g.stamps
+        came = [stamps.get(ref, ref) for ref in g.replicated_from.get(cid, [])]  # a ref outside the corpus is a region name
+        went = [stamps.get(ref, ref) for ref in g.replicated_by.get(cid, [])]
+        similar = [f"{stamps[o]} {reason}" for o, reason in g.similar.get(cid, [])]
+        collections = [f"{k} {g.collection_digests[k]}" for k in g.case_collections.get(cid, [])]
+        parts = (g.glossary_key, g.edit_files[cid], *map(str, (len(came), len(went), len(similar))), *came, *went, *similar, *collections)
+        g.inputs[("case", cid)] = _inputs_digest("case", parts, [cid], stamps)
+        return g.inputs[("case", cid)]
+
+    def case_pages(self, case: Case) -> list[Page]:
+        return [self.case_page(case)]
 
     def case_page(self, case: Case) -> Page:
         """Keyed by the file digest plus what the page shows of other cases and collections."""
@@ -529,31 +586,83 @@ class Views:
 
     # -- browse pages --------------------------------------------------------------------
 
-    def listing(
-        self, path: str, heading: str, ids: list[str], crumbs, *, intro=None, groups=None, subpages=None, subpages_heading=None
-    ) -> list[Page]:
-        """A list of cards in groups, cut into pages of ``CARDS_PER_PAGE``; a group cut across pages keeps its heading on each."""
-        groups = groups if groups is not None else [{"heading": None, "url": None, "cards": self.cards(ids)}]
-        flat = [(i, card) for i, g in enumerate(groups) for card in g["cards"]]
-        pages = []
-        for number, total, chunk in _chunks(flat, CARDS_PER_PAGE):
-            page_groups = [
-                {**{k: groups[i][k] for k in ("heading", "url")}, "n": len(groups[i]["cards"]), "cards": [card for _, card in part]}
-                for i, part in itertools.groupby(chunk, key=lambda pair: pair[0])
+    def listing(self, path: str, sections: list[Section], n: int, page: Callable[..., list[Page]]) -> list[PageGroup]:
+        """A list of cards in sections, cut into pages of ``CARDS_PER_PAGE``, one group a page.
+
+        ``sections``: (name, case ids) in the order shown, each section's cases in title order; a section cut
+        across pages keeps its heading on each. ``page(number, total, parts)`` builds one page, ``parts`` being
+        its (section index, case ids). A page's inputs are its cases, its place in the list and the sections'
+        sizes, so a changed case rebuilds the page it is on, not the whole list."""
+        g = self.g
+        layout = g.lists.get(path)
+        if layout is None:  # the same in both languages
+            rank = self._rank.__getitem__
+            flat = [(i, cid) for i, (_, ids) in enumerate(sections) for cid in sorted(ids, key=rank)]
+            layout = g.lists[path] = [
+                (number, total, [(i, [cid for _, cid in part]) for i, part in itertools.groupby(chunk, key=lambda pair: pair[0])])
+                for number, total, chunk in _chunks(flat, CARDS_PER_PAGE)
             ]
-            ctx = {
-                "heading": heading,
-                "intro": intro,
-                "n": len(ids),
-                "groups": page_groups,
-                "subpages": (subpages or []) if number == 1 else [],
-                "subpages_heading": subpages_heading,
-                "pager": self.pager(path, number, total),
-            }
-            title = self.paged_title(heading, number)
-            key = {"groups": [{**group, "cards": _digests(group["cards"])} for group in page_groups]}
-            pages.append(self.page(self.urls.paged_path(path, number), "listing.html", title, ctx, nav="browse", crumbs=crumbs, key=key))
-        return pages
+        out = []
+        for number, total, parts in layout:
+            shape = [f"{sections[i][0]}\x1e{len(sections[i][1])}" for i, _ in parts]
+            ids = [cid for _, part in parts for cid in part]
+            out.append(
+                PageGroup(self.inputs("list", path, str(number), str(total), str(n), *shape, ids=ids), partial(page, number, total, parts))
+            )
+        return out
+
+    def list_page(
+        self,
+        path: str,
+        number: int,
+        total: int,
+        parts: list[tuple[int, list[str]]],
+        groups: list[dict],
+        *,
+        heading: str,
+        crumbs,
+        n: int,
+        intro=None,
+        subpages=None,
+        subpages_heading=None,
+    ) -> list[Page]:
+        """Page ``number`` of a list; ``groups``: heading, url and case ids of each section. Its key holds its cards'
+        digests; its cards are made only if it is rendered."""
+        page_path = self.urls.paged_path(path, number)
+        ctx = {
+            "page_path": page_path,
+            "page_title": self.paged_title(heading, number),
+            "nav": "browse",
+            "breadcrumbs": crumbs or [],
+            "description": None,
+            "heading": heading,
+            "intro": intro,
+            "n": n,
+            "subpages": (subpages or []) if number == 1 else [],
+            "subpages_heading": subpages_heading,
+            "pager": self.pager(path, number, total),
+        }
+        shown = [(groups[i], ids) for i, ids in parts]
+        key = {**ctx, "groups": self._card_groups(shown, self.card_digests)}
+        return [Page(page_path, "listing.html", key, partial(self._listing_context, ctx, shown))]
+
+    def _listing_context(self, ctx: dict, shown: list[tuple[dict, list[str]]], html: dict[str, str]) -> dict:
+        return {**ctx, "groups": self._card_groups(shown, lambda ids: [self.card(i) for i in ids])}
+
+    @staticmethod
+    def _card_groups(shown: list[tuple[dict, list[str]]], cards: Callable[[list[str]], Any]) -> list[dict]:
+        return [{"heading": group["heading"], "url": group["url"], "n": len(group["ids"]), "cards": cards(ids)} for group, ids in shown]
+
+    def card_digests(self, ids: list[str]) -> str:
+        """The cards of these cases in a page key, as :func:`_digests` gives them, from the page cache where it has them."""
+        known, stamps = self.known_cards, self.g.stamps
+        out = []
+        for cid in ids:
+            digest = known.get(stamps[cid])
+            if digest is None:
+                digest = known[stamps[cid]] = self.card(cid).digest
+            out.append(digest)
+        return " ".join(out)
 
     def facet_index(self, path: str, facet: str, items: list[dict]) -> Page:
         t = self.t
@@ -568,51 +677,69 @@ class Views:
             crumbs=self.crumbs((t("browse.title"), self.urls.page("jelajahi/")), (title, None)),
         )
 
-    def province_pages(self) -> list[Page]:
+    def province_pages(self) -> list[PageGroup]:
+        """The index of provinces, then each province's list and its kabupaten/kota's lists."""
         g, t, u = self.g, self.t, self.urls
         order = sorted(g.provinces, key=lambda p: (p is None, p or ""))
-        index_title = t("facet.province.index")
-        pages = [
-            self.facet_index(
-                "provinsi/", "province", [{"label": t.region(p), "url": u.province(p), "n": len(g.provinces[p])} for p in order]
-            )
-        ]
+        items = lambda: [{"label": t.region(p), "url": u.province(p), "n": len(g.provinces[p])} for p in order]  # noqa: E731
+        out = [PageGroup(None, lambda: [self.facet_index("provinsi/", "province", items())])]
+        regencies: dict[str | None, list[tuple[str, list[str]]]] = {}
+        for (p, r), rids in sorted(g.regencies.items(), key=lambda kv: kv[0][1]):
+            regencies.setdefault(p, []).append((r, rids))
         for province in order:
-            ids = g.provinces[province]
-            label = t.region(province)
-            trail = [(t("browse.title"), u.page("jelajahi/")), (index_title, u.page("provinsi/"))]
-            regs = sorted((r, rids) for (p, r), rids in g.regencies.items() if p == province)
-            groups = []
+            ids, regs = g.provinces[province], regencies.get(province, [])
             top = [i for i in ids if not g.by_id[i].meta.regency]
-            if top and province:
-                groups.append({"heading": t("facet.province.provincial_level"), "url": None, "cards": self.cards(top)})
-            elif top:
-                groups.append({"heading": None, "url": None, "cards": self.cards(top)})
-            groups += [{"heading": r, "url": u.regency(province, r), "cards": self.cards(rids)} for r, rids in regs]
-            subpages = [{"label": r, "url": u.regency(province, r), "n": len(rids)} for r, rids in regs]
-            pages.extend(
-                self.listing(
-                    u.province_path(province),
-                    t("facet.province.page", value=label),
-                    ids,
-                    self.crumbs(*trail, (label, None)),
-                    groups=groups,
-                    subpages=subpages,
-                    subpages_heading=t("facet.province.regencies"),
-                )
-            )
+            sections = ([("", top)] if top else []) + regs
+            subpages = "\x1e".join(f"{r} {len(rids)}" for r, rids in regs)  # page 1 lists them all: in every page's inputs
+            page = partial(self.province_page, province, sections, bool(top))
+            out += self.listing(u.province_path(province), [(f"{name}\x1f{subpages}", ids) for name, ids in sections], len(ids), page)
             for regency, rids in regs:
-                pages.extend(
-                    self.listing(
-                        u.regency_path(province, regency),
-                        t("facet.province.page", value=regency),
-                        rids,
-                        self.crumbs(*trail, (label, u.province(province)), (regency, None)),
-                    )
-                )
-        return pages
+                page = partial(self.regency_page, province, regency, rids)
+                out += self.listing(u.regency_path(province, regency), [("", rids)], len(rids), page)
+        return out
 
-    def facet_pages(self) -> list[Page]:
+    def _province_trail(self) -> list[tuple[str, str | None]]:
+        t, u = self.t, self.urls
+        return [(t("browse.title"), u.page("jelajahi/")), (t("facet.province.index"), u.page("provinsi/"))]
+
+    def province_page(
+        self, province: str | None, sections: list[tuple[str, list[str]]], has_top: bool, number: int, total: int, parts
+    ) -> list[Page]:
+        t, u = self.t, self.urls
+        label = t.region(province)
+        regs = sections[1:] if has_top else sections
+        groups = [{"heading": r, "url": u.regency(province, r), "ids": rids} for r, rids in regs]
+        if has_top:
+            groups.insert(0, {"heading": t("facet.province.provincial_level") if province else None, "url": None, "ids": sections[0][1]})
+        return self.list_page(
+            u.province_path(province),
+            number,
+            total,
+            parts,
+            groups,
+            heading=t("facet.province.page", value=label),
+            crumbs=self.crumbs(*self._province_trail(), (label, None)),
+            n=len(self.g.provinces[province]),
+            subpages=[{"label": r, "url": u.regency(province, r), "n": len(rids)} for r, rids in regs],
+            subpages_heading=t("facet.province.regencies"),
+        )
+
+    def regency_page(self, province: str | None, regency: str, ids: list[str], number: int, total: int, parts) -> list[Page]:
+        t, u = self.t, self.urls
+        label = t.region(province)
+        return self.list_page(
+            u.regency_path(province, regency),
+            number,
+            total,
+            parts,
+            [{"heading": None, "url": None, "ids": ids}],
+            heading=t("facet.province.page", value=regency),
+            crumbs=self.crumbs(*self._province_trail(), (label, u.province(province)), (regency, None)),
+            n=len(ids),
+        )
+
+    def facet_pages(self) -> list[PageGroup]:
+        """Per facet, its index, then each value's list."""
         g, t, u = self.g, self.t, self.urls
         year_order = sorted(g.years, key=lambda y: (y is None, -(y or 0)))
         facets: list[tuple[str, str, dict, list, Callable[[Any], str], Callable[[Any], Any]]] = [
@@ -623,33 +750,50 @@ class Views:
             ("tahapan", "tahapan", g.tahapan, [k for k in choices.TAHAPAN if k in g.tahapan], lambda k: t.value("tahapan", k), lambda k: k),
             ("status", "status", g.status, [k for k in choices.STATUS if k in g.status], lambda k: t.value("status", k), lambda k: k),
         ]
-        pages = []
+        out = []
         for facet, segment, index, order, label, path_value in facets:
             items = [{"label": label(k), "url": u.facet(segment, path_value(k)), "n": len(index[k])} for k in order]
-            pages.append(self.facet_index(u.facet_path(segment), facet, items))
-            title = t(f"facet.{facet}.index")
+            out.append(PageGroup(None, partial(lambda *a: [self.facet_index(*a)], u.facet_path(segment), facet, items)))
             for k in order:
                 ids = index[k]
-                heading = t(f"facet.{facet}.page", value=label(k))
-                crumbs = self.crumbs((t("browse.title"), u.page("jelajahi/")), (title, u.facet(segment)), (label(k), None))
-                groups = self.award_groups(k, ids) if facet == "award" else None
-                intro = vocab.awards()[k].get("full") if facet == "award" else None
-                pages += self.listing(u.facet_path(segment, path_value(k)), heading, ids, crumbs, intro=intro, groups=groups)
-        return pages
+                sections = self.award_sections(k, ids) if facet == "award" else [("", ids)]
+                page = partial(self.facet_page, facet, segment, k, label, path_value, sections, len(ids))
+                out += self.listing(u.facet_path(segment, path_value(k)), sections, len(ids), page)
+        return out
 
-    def award_groups(self, award: str, ids: list[str]) -> list[dict]:
-        """Newest year first, then tier as announced."""
-        keys: dict[tuple[int, str], list[str]] = {}
-        for cid in ids:
-            for a in self.g.by_id[cid].meta.awards:
-                if a.name == award:
-                    keys.setdefault((a.year, a.tier), [])
-                    if cid not in keys[(a.year, a.tier)]:
-                        keys[(a.year, a.tier)].append(cid)
-        return [
-            {"heading": f"{year} · {tier}", "url": None, "cards": self.cards(cids)}
-            for (year, tier), cids in sorted(keys.items(), key=lambda kv: (-kv[0][0], kv[0][1]))
-        ]
+    def facet_page(
+        self, facet: str, segment: str, k: Any, label, path_value, sections: list[Section], n: int, number: int, total: int, parts
+    ):
+        t, u = self.t, self.urls
+        crumbs = self.crumbs((t("browse.title"), u.page("jelajahi/")), (t(f"facet.{facet}.index"), u.facet(segment)), (label(k), None))
+        award = facet == "award"
+        groups = [{"heading": name if award else None, "url": None, "ids": ids} for name, ids in sections]
+        return self.list_page(
+            u.facet_path(segment, path_value(k)),
+            number,
+            total,
+            parts,
+            groups,
+            heading=t(f"facet.{facet}.page", value=label(k)),
+            crumbs=crumbs,
+            n=n,
+            intro=vocab.awards()[k].get("full") if award else None,
+        )
+
+    def award_sections(self, award: str, ids: list[str]) -> list[Section]:
+        """Newest year first, then tier as announced; the same in both languages."""
+        memo = self.g.sections
+        name = ("award", award)
+        if name not in memo:
+            keys: dict[tuple[int, str], dict[str, None]] = {}
+            for cid in ids:
+                for a in self.g.by_id[cid].meta.awards:
+                    if a.name == award:
+                        keys.setdefault((a.year, a.tier), {})[cid] = None
+            memo[name] = [
+                (f"{year} · {tier}", list(cids)) for (year, tier), cids in sorted(keys.items(), key=lambda kv: (-kv[0][0], kv[0][1]))
+            ]
+        return memo[name]
 
     # -- collections ------------------------------------------------------------------------
 
@@ -694,6 +838,12 @@ class Views:
             0, self.page("koleksi/", "collections.html", title, {"items": items}, nav="collections", crumbs=self.crumbs((title, None)))
         )
         return pages
+
+
+def _inputs_digest(kind: str, parts: tuple[str, ...], ids: list[str], stamps: dict[str, str]) -> str:
+    sizes = f"{CARDS_PER_PAGE} {ROWS_PER_PAGE} {PAGER_SPREAD} {EXCERPT_WORDS}"
+    text = "\x1f".join((kind, sizes, *parts, str(len(ids)), *(stamps[i] for i in ids)))
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest()
 
 
 def _digests(cards: list[Card]) -> str:

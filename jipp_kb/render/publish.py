@@ -26,11 +26,15 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import json
 import os
 import re
 import shutil
+import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from jipp_kb.errors import JippError
 from jipp_kb.store import exclusive
@@ -55,18 +59,38 @@ def site_lock(output: Path, wait: float = WAIT) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def staged(output: Path) -> Iterator[Path]:
+def staged(output: Path, listing: Path | None = None) -> Iterator[Path]:
     """A copy of ``output`` to build into, published in place of ``output`` when the block ends without error.
 
     The copy is the standby ``.<site>.standby`` beside the site, brought level
     with it first. Callers hold ``site_lock``: the leftovers removed first could
     otherwise be another build's folder.
+
+    ``listing``: a file where the listings of both trees are kept between
+    builds, so that neither is walked (at 10,000 cases each walk of ~25,000
+    folders was 0.3 of a rebuild's seconds). After the exchange the standby is
+    the old site, whose listing this build read when it brought the copy
+    level. The site is the copy this build wrote into: its listing is that
+    same listing, with each folder's modification time taken before the
+    build wrote anything; the next build looks at each folder's time (one
+    ``stat``, not a listing) and lists again only the folders that changed —
+    written by the build, or by someone else since. The file is removed
+    before the standby is touched, so a killed build leaves none; it names
+    both folders (device and inode; the standby's modification time too): a
+    folder replaced is walked.
     """
     recover(output)
     work = standby_of(output)
-    sync(output, work)
+    kept = _read_listing(listing, work, output) if listing else None
+    if listing:
+        listing.unlink(missing_ok=True)
+    site = _site_tree(output, *kept.site) if kept and kept.site else None
+    tree = sync(output, work, kept.standby if kept else None, site).tree
+    marks = _marks(work, tree[1])  # before the build writes: what it changes, the next build sees changed
     yield work  # on an error the standby stays as it is: the next build brings it level again
     publish(work, output)
+    if listing and work.is_dir():
+        _write_listing(listing, work, output, tree, marks)
 
 
 def standby_of(output: Path) -> Path:
@@ -85,18 +109,42 @@ def publish(work: Path, output: Path) -> None:
         os.rename(trash, work)
 
 
-def sync(source: Path, copy: Path) -> int:
+Tree = tuple[dict[str, int], set[str]]
+"""Files (relative path -> inode) and folders of a site."""
+
+
+class Synced(NamedTuple):
+    changed: int
+    """Files unlinked or linked."""
+    tree: Tree
+    """The listing of the source, which the copy now has."""
+
+
+def sync(source: Path, copy: Path, known: Tree | None = None, source_tree: Tree | None = None) -> Synced:
     """Make ``copy`` hold exactly the files of ``source``, as hard links; only what differs is touched.
 
     A file whose inode is the one in ``source`` is the same file (a hard link
     shares its bytes), so only the files written or deleted since the copy
-    was last synced are unlinked and linked again. Returns that number.
+    was last synced are unlinked and linked again. ``known``: the copy's
+    listing, if the caller knows it (else the copy is walked); should it be
+    wrong, the copy is walked and synced again. ``source_tree``: the listing
+    of ``source``, if the caller knows it.
     """
-    want_files, want_dirs = _tree(source) if source.is_dir() else ({}, set())
+    want = source_tree or (_tree(source) if source.is_dir() else ({}, set()))
     if copy.is_symlink() or (copy.exists() and not copy.is_dir()):
         copy.unlink()  # not a copy of a site (a file put there by hand)
     copy.mkdir(parents=True, exist_ok=True)
-    have_files, have_dirs = _tree(copy)
+    if known is not None or source_tree is not None:
+        try:
+            return Synced(_apply(source, copy, want, known or _tree(copy)), want)
+        except OSError:  # a listing was wrong: walk both
+            want = _tree(source) if source.is_dir() else ({}, set())
+    return Synced(_apply(source, copy, want, _tree(copy)), want)
+
+
+def _apply(source: Path, copy: Path, want: Tree, have: Tree) -> int:
+    """Change ``copy``, whose listing is ``have``, into ``want`` (the listing of ``source``); the number of files touched."""
+    (want_files, want_dirs), (have_files, have_dirs) = want, have
     gone = have_dirs - want_dirs
     changed = 0
     for rel in sorted(gone):
@@ -105,22 +153,133 @@ def sync(source: Path, copy: Path) -> int:
     for rel, inode in have_files.items():
         if want_files.get(rel) != inode:
             if rel.rpartition("/")[0] not in gone:
-                os.unlink(copy / rel)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(copy / rel)
             changed += 1
     for rel in sorted(want_dirs - have_dirs):  # parents first
         os.makedirs(copy / rel, exist_ok=True)
     for rel, inode in want_files.items():
         if have_files.get(rel) != inode:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(copy / rel)  # only there if ``have`` was wrong; never copied into: it may be a link to the site
             link_or_copy(str(source / rel), str(copy / rel))
             changed += 1
     return changed
 
 
-def _tree(root: Path) -> tuple[dict[str, int], set[str]]:
-    """Files (with their inode, read from the directory listing: no stat per file) and folders under ``root``."""
+RACY_NS = 2_000_000_000
+"""A folder changed this close before its time was taken may change again within the same tick of the file
+system's clock (coarse, up to 2 s on some file systems) without its time moving: it is listed again anyway."""
+
+
+class Kept(NamedTuple):
+    standby: Tree | None
+    """The standby's listing, if the standby is the folder the last build left."""
+    site: tuple[Tree, dict[str, int]] | None
+    """The site's listing before the last build wrote into it, and its folders' times then."""
+
+
+def _read_listing(listing: Path, standby: Path, site: Path) -> Kept | None:
+    """The listings the last build left, for the folders that are still the ones it left."""
+    try:
+        data = json.loads(listing.read_text(encoding="utf-8"))
+        tree = dict(data["files"]), set(data["dirs"])
+        st = os.stat(standby, follow_symlinks=False)
+        same = data["standby"] == [st.st_dev, st.st_ino, st.st_mtime_ns] and stat.S_ISDIR(st.st_mode)
+        st = os.stat(site, follow_symlinks=False)
+        ours = data["site"] == [st.st_dev, st.st_ino] and stat.S_ISDIR(st.st_mode)
+        return Kept(tree if same else None, (tree, dict(data["marks"])) if ours else None)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_listing(listing: Path, standby: Path, site: Path, tree: Tree, marks: dict[str, int]) -> None:
+    st, site_st = os.stat(standby, follow_symlinks=False), os.stat(site, follow_symlinks=False)
+    data = {
+        "standby": [st.st_dev, st.st_ino, st.st_mtime_ns],
+        "site": [site_st.st_dev, site_st.st_ino],
+        "files": tree[0],
+        "dirs": sorted(tree[1]),
+        "marks": marks,
+    }
+    listing.parent.mkdir(parents=True, exist_ok=True)
+    tmp = listing.with_name(f"{listing.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+    tmp.replace(listing)
+
+
+def _marks(root: Path, dirs: set[str]) -> dict[str, int]:
+    """Modification time of each folder (``""``: the root); -1 for one changed too recently to be told apart (``RACY_NS``)."""
+    since = time.time_ns() - RACY_NS
+    out = {}
+    for rel in ("", *dirs):
+        mtime = os.stat(f"{root}/{rel}", follow_symlinks=False).st_mtime_ns
+        out[rel] = mtime if mtime < since else -1
+    return out
+
+
+def _site_tree(root: Path, base: Tree, marks: dict[str, int]) -> Tree:
+    """The listing of ``root``, from ``base`` (its listing when ``marks`` were taken): only changed folders are listed.
+
+    A folder's time moves whenever an entry is added, removed or renamed in it
+    (a replaced file is a new entry); a file written into keeps its inode, so
+    the listing of a folder whose time is unchanged still holds."""
+    files, dirs = dict(base[0]), set(base[1])
+    in_dir: dict[str, list[str]] = {}
+    for rel in files:
+        in_dir.setdefault(rel.rpartition("/")[0], []).append(rel)
+    subdirs: dict[str, list[str]] = {}
+    for rel in dirs:
+        subdirs.setdefault(rel.rpartition("/")[0], []).append(rel)
+
+    def drop(rel: str) -> None:
+        dirs.discard(rel)
+        for name in in_dir.pop(rel, []):
+            files.pop(name, None)
+        for sub in subdirs.pop(rel, []):
+            drop(sub)
+
+    for rel in ("", *sorted(dirs)):  # a folder before its subfolders
+        if rel and rel not in dirs:
+            continue  # dropped with its parent
+        try:
+            st = os.stat(f"{root}/{rel}", follow_symlinks=False)
+        except FileNotFoundError:
+            drop(rel)
+            continue
+        if not stat.S_ISDIR(st.st_mode):  # replaced by a file: its parent, listed again before it, has it
+            drop(rel)
+            continue
+        if marks.get(rel) == st.st_mtime_ns:
+            continue
+        for name in in_dir.pop(rel, []):
+            files.pop(name, None)
+        seen = set()
+        prefix = f"{rel}/" if rel else ""
+        with os.scandir(f"{root}/{rel}") as entries:
+            for entry in entries:
+                path = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    seen.add(path)
+                    if path not in dirs:
+                        new_files, new_dirs = _tree(root, path + "/")
+                        files.update(new_files)
+                        dirs |= new_dirs | {path}
+                else:
+                    files[path] = entry.inode()
+        for sub in subdirs.get(rel, []):
+            if sub not in seen:
+                drop(sub)
+    return files, dirs
+
+
+def _tree(root: Path, start: str = "") -> Tree:
+    """Files (with their inode, read from the directory listing: no stat per file) and folders under ``root``.
+
+    ``start``: only under this subfolder (``"a/b/"``); paths stay relative to ``root``."""
     files: dict[str, int] = {}
     dirs: set[str] = set()
-    stack = [""]
+    stack = [start]
     while stack:
         rel = stack.pop()
         with os.scandir(os.path.join(root, rel) if rel else root) as entries:

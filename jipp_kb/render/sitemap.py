@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from html import escape
 
 
@@ -25,7 +24,8 @@ class SitemapEntry:
     url: str
     alternates: tuple[tuple[str, str], ...]
     """(hreflang, url) of every language version, itself included."""
-    lastmod: date | None = None
+    lastmod: str | None = None
+    """ISO date."""
 
 
 def sitemap_xml(entries: list[SitemapEntry]) -> bytes:
@@ -33,14 +33,15 @@ def sitemap_xml(entries: list[SitemapEntry]) -> bytes:
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">',
     ]
+    links: dict[tuple[tuple[str, str], ...], str] = {}  # the languages of a page share their links: written once
     for e in entries:
-        lines.append("  <url>")
-        lines.append(f"    <loc>{escape(e.url, quote=False)}</loc>")
-        if e.lastmod:
-            lines.append(f"    <lastmod>{e.lastmod.isoformat()}</lastmod>")
-        for lang, url in e.alternates:
-            lines.append(f'    <xhtml:link rel="alternate" hreflang="{escape(lang)}" href="{escape(url)}"/>')
-        lines.append("  </url>")
+        block = links.get(e.alternates)
+        if block is None:
+            block = links[e.alternates] = "".join(
+                f'\n    <xhtml:link rel="alternate" hreflang="{escape(lang)}" href="{escape(url)}"/>' for lang, url in e.alternates
+            )
+        lastmod = f"\n    <lastmod>{e.lastmod}</lastmod>" if e.lastmod else ""
+        lines.append(f"  <url>\n    <loc>{escape(e.url, quote=False)}</loc>{lastmod}{block}\n  </url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
