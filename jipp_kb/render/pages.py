@@ -227,7 +227,7 @@ class Views:
         key: dict | None = None,
     ) -> Page:
         """``key``: what of ``ctx`` to hash instead of ``ctx`` itself, when cheaper and as telling (lists of cards as their digests)."""
-        context = {"page_path": path, "page_title": title, "nav": nav, "breadcrumbs": crumbs or [], "description": None, **ctx}
+        context = {**_frame(path, title, nav, crumbs), **ctx}
         return Page(path, template, context if key is None else {**context, **key}, context, lastmod=lastmod, in_sitemap=sitemap)
 
     # -- pages ----------------------------------------------------------------------------
@@ -630,11 +630,7 @@ class Views:
         digests; its cards are made only if it is rendered."""
         page_path = self.urls.paged_path(path, number)
         ctx = {
-            "page_path": page_path,
-            "page_title": self.paged_title(heading, number),
-            "nav": "browse",
-            "breadcrumbs": crumbs or [],
-            "description": None,
+            **_frame(page_path, self.paged_title(heading, number), "browse", crumbs),
             "heading": heading,
             "intro": intro,
             "n": n,
@@ -838,6 +834,11 @@ class Views:
             0, self.page("koleksi/", "collections.html", title, {"items": items}, nav="collections", crumbs=self.crumbs((title, None)))
         )
         return pages
+
+
+def _frame(path: str, title: str | None, nav: str, crumbs) -> dict:
+    """What every page's template reads besides its own data: where it is, its title, menu entry and breadcrumbs."""
+    return {"page_path": path, "page_title": title, "nav": nav, "breadcrumbs": crumbs or [], "description": None}
 
 
 def _inputs_digest(kind: str, parts: tuple[str, ...], ids: list[str], stamps: dict[str, str]) -> str:
