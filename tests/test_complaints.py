@@ -286,7 +286,7 @@ def test_english_complaint_takes_the_words_of_its_nearest_indonesian_ones() -> N
     old = themes.NEIGHBOURS
     try:
         themes.NEIGHBOURS = 2
-        borrowed = themes._borrow_words(words, vectors, english).toarray()
+        borrowed = themes._borrow_words(words, themes._centred(vectors), english).toarray()
     finally:
         themes.NEIGHBOURS = old
     assert borrowed[4].tolist() == [1, 0, 0, 0] and borrowed[5].tolist() == [0, 1, 0, 0]

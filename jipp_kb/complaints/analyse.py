@@ -93,8 +93,8 @@ def analyse_export(export: Export, config: Config, options: Options, report: Cal
         try:
             say(f"{len(grouping.themes)} themes: matching the library's innovations")
             statements = ProblemStatements.of(searcher) if grouping.themes else None
+            stored_urusan = lambda cid: multi_values((searcher.keyword.stored(cid) or {}).get("urusan"))  # noqa: E731
             for rank, theme in enumerate(grouping.themes, 1):
-                stored_urusan = lambda cid: multi_values((searcher.keyword.stored(cid) or {}).get("urusan"))  # noqa: E731
                 named = urusan_for(theme.words, [], stored_urusan)
                 innovations, addressed = innovations_for(
                     searcher,

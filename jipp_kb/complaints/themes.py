@@ -192,9 +192,10 @@ def group(
     clipped = [" ".join(distinct[i].split()[:EMBED_WORDS]) for i in sample]
     vectors = embed(clipped) if clipped else np.zeros((0, 1))
     tokens = sum(count_tokens(t) for t in clipped) if count_tokens else 0
+    centred = _centred(vectors)
     with one_thread():
-        sample_words = _borrow_words(words[sample], vectors, english[sample])
-        labels_sample = _consensus(sample_words, vectors, max_themes)
+        sample_words = _borrow_words(words[sample], centred, english[sample])
+        labels_sample = _consensus(sample_words, centred, max_themes)
         labels = np.full(len(distinct), -1)
         labels[sample] = labels_sample
         rest = np.setdiff1d(np.arange(len(distinct)), sample)
@@ -208,7 +209,6 @@ def group(
     for i, form in enumerate(forms):
         members_of[int(labels[index_of[form]])].append(i)
     names = _names(plain, labels, weight, terms, tfidf)
-    centred = _centred(vectors)
     themes = []
     for label, members in members_of.items():
         in_sample = [k for k, i in enumerate(sample) if labels[i] == label]
@@ -240,7 +240,8 @@ def _sample(distinct: list[str], limit: int, english: np.ndarray | None = None) 
     english = np.zeros(len(distinct), dtype=bool) if english is None else english
     order = sorted(range(len(distinct)), key=lambda i: hashlib.sha1(distinct[i].encode("utf-8")).hexdigest())
     first = [i for i in order if english[i]][: limit // 10]
-    others = [i for i in order if i not in set(first)]
+    taken = set(first)
+    others = [i for i in order if i not in taken]
     step = len(others) / (limit - len(first))
     return np.array(sorted(first + [others[int(k * step)] for k in range(limit - len(first))]))
 
@@ -262,7 +263,7 @@ def _sectors(forms: list[str]):
     return sparse.csr_matrix(normalize(np.log1p(rows)))
 
 
-def _borrow_words(words, vectors: np.ndarray, english: np.ndarray):
+def _borrow_words(words, centred: np.ndarray, english: np.ndarray):
     """English complaints take the words of their nearest Indonesian complaints by meaning.
 
     Their own words (*garbage*, *certificate*) are shared only with other English complaints, so in the word
@@ -271,15 +272,14 @@ def _borrow_words(words, vectors: np.ndarray, english: np.ndarray):
     """
     from scipy import sparse
 
-    if not NEIGHBOURS or not english.any() or english.all() or len(vectors) != words.shape[0]:
+    if not NEIGHBOURS or not english.any() or english.all() or len(centred) != words.shape[0]:
         return words
-    centred = _centred(vectors)
     indonesian = np.flatnonzero(~english)
     rows = words.tolil(copy=True)
     for i in np.flatnonzero(english):
         nearest = indonesian[np.argsort(-(centred[indonesian] @ centred[i]), kind="stable")[:NEIGHBOURS]]
         mean = np.asarray(words[nearest].mean(0)).ravel()
-        rows[i] = mean / (np.linalg.norm(mean) or 1.0)
+        rows[i] = _unit(mean)
     return sparse.csr_matrix(rows)
 
 
@@ -295,8 +295,10 @@ def _centred(vectors: np.ndarray) -> np.ndarray:
     return centred / np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-9)
 
 
-def _consensus(words, vectors: np.ndarray, max_themes: int) -> np.ndarray:
-    """Cluster labels of the sample: k-means over views, k and seeds, combined in a co-association matrix."""
+def _consensus(words, meaning: np.ndarray, max_themes: int) -> np.ndarray:
+    """Cluster labels of the sample: k-means over views, k and seeds, combined in a co-association matrix.
+
+    ``meaning``: the sample's embeddings, centred (:func:`_centred`)."""
     from sklearn.cluster import AgglomerativeClustering, KMeans
     from sklearn.decomposition import TruncatedSVD
     from sklearn.metrics import silhouette_score
@@ -309,7 +311,6 @@ def _consensus(words, vectors: np.ndarray, max_themes: int) -> np.ndarray:
     dims = min(LSA_DIMS, words.shape[1] - 1, n - 1)
     if dims >= 2:
         views["words"] = normalize(TruncatedSVD(dims, random_state=0).fit_transform(words))
-    meaning = _centred(vectors)
     if len(meaning) == n and meaning.shape[1] > 1:
         views["meaning"] = meaning
         if "words" in views:
