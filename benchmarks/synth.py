@@ -15,8 +15,13 @@ provinces (every province at least once in the weights) with a uniformly drawn
 kabupaten/kota of that province; start years from the real years, moved by up
 to three.
 
-Deterministic: case ``i`` depends only on the seed, ``i`` and the real corpus,
-so the 1,000-case corpus is the prefix of the 10,000-case one.
+Deterministic: case ``i`` depends only on the seed, ``i`` and the template
+corpus, so the 1,000-case corpus is the prefix of the 10,000-case one. The
+templates are the real corpus **as of commit ``REFERENCE``** (read with ``git
+archive``), the corpus issue 15's 1k / 10k / 30k measurements were made on:
+as case studies grow, today's corpus makes heavier synthetic cases (5.5 chunks
+a case against 2.9 at the reference), and numbers would drift with every
+content pull request. ``--templates current`` uses today's ``corpus/``.
 
 ``template_of(i)`` gives the template of case ``i``: benchmarks give the
 synthetic cases *perturbed copies of their template's real chunk vectors*
@@ -29,9 +34,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import shutil
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -48,6 +55,10 @@ from jipp_kb.schema import SECTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "corpus"
+REFERENCE = "91c04b20d13f0c2b84f3641b8f3177e7641f4fee"
+"""The commit whose corpus/ the synthetic cases are modelled on (2026-11-29, 282 cases)."""
+TEMPLATES = REFERENCE
+"""The template corpus in use: a commit, or "current" for today's corpus/ (``use_templates``)."""
 SEED = 2026
 TOPIC = 0.6
 """Share of words drawn from the template case's own bigrams (keeps each case on one topic)."""
@@ -93,8 +104,38 @@ class Model:
     years: list[int]
 
 
+def use_templates(source: str) -> None:
+    """Model synthetic cases on the corpus of commit ``source``, or on today's corpus/ ("current")."""
+    global TEMPLATES
+    TEMPLATES = source
+
+
+def template_corpus() -> Path:
+    """The template corpus's folder: corpus/, or the reference commit's corpus/ unpacked once under /tmp."""
+    if TEMPLATES == "current":
+        return REAL
+    folder = Path(f"/tmp/jipp-synth-templates/{TEMPLATES[:12]}")
+    if not folder.is_dir():
+        tmp = folder.with_name(f".{folder.name}.{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", TEMPLATES, "corpus"], capture_output=True)
+        if archive.returncode:
+            raise SystemExit(
+                f"cannot read corpus/ at commit {TEMPLATES[:12]} ({archive.stderr.decode().strip()}); "
+                "in a shallow clone, fetch it (git fetch --unshallow) or pass --templates current"
+            )
+        subprocess.run(["tar", "-x", "-C", str(tmp), "--strip-components=1"], input=archive.stdout, check=True)
+        os.rename(tmp, folder)
+    return folder
+
+
+def model() -> Model:
+    return _model(template_corpus())
+
+
 @cache
-def model(real: Path = REAL) -> Model:
+def _model(real: Path) -> Model:
     corpus = load_corpus(real)
     cases = corpus.sorted_cases()
     body_texts = lambda c: [plain_text(t) for t in c.sections.values() if t] + [c.meta.summary]  # noqa: E731
@@ -249,7 +290,7 @@ tags: {json.dumps(list(tm.tags), ensure_ascii=False)}
 def generate(n: int, folder: Path, full: bool = False, seed: int = SEED, start: int = 0) -> None:
     """Write cases ``start``..``n-1`` to ``folder`` (the ones already there are left as they are)."""
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(REAL / "_glossary.yml", folder / "_glossary.yml")  # the query-time synonyms, as on the real corpus
+    shutil.copyfile(template_corpus() / "_glossary.yml", folder / "_glossary.yml")  # the query-time synonyms, as on the real corpus
     for i in range(start, n):
         path = folder / f"{case_id(i)}.md"
         if not path.exists():
@@ -299,7 +340,11 @@ def main() -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--full", action="store_true", help="every case a full case study (templates from the case studies only)")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--templates", default=REFERENCE, help="commit whose corpus/ the cases are modelled on, or 'current' (default: REFERENCE)"
+    )
     args = parser.parse_args()
+    use_templates(args.templates)
     t = time.perf_counter()
     generate(args.n, args.folder, args.full, args.seed)
     took = time.perf_counter() - t
