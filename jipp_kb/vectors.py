@@ -222,10 +222,16 @@ class VectorIndex:
         if meta is None:
             raise NoIndex(f"no embedding index for model '{model}' in {root}; run 'jipp-kb index'")
         self.root = root
-        self.chunks = meta["chunks"]
-        self.vectors = np.load(live / "vectors.npy")
-        self.case_of = np.array([c["case"] for c in self.chunks])
-        self.cases, self.case_index = np.unique(self.case_of, return_inverse=True)
+        chunks, vectors = meta["chunks"], np.load(live / "vectors.npy")
+        cases, case_index = np.unique(np.array([c["case"] for c in chunks]), return_inverse=True)
+        if np.any(np.diff(case_index) < 0):  # a case's chunks side by side, cases in id order (build writes them so)
+            order = np.argsort(case_index, kind="stable")
+            chunks, vectors, case_index = [chunks[i] for i in order], vectors[order], case_index[order]
+        self.chunks, self.vectors, self.cases = chunks, vectors, cases
+        self.case_of = cases[case_index]
+        self._starts = np.flatnonzero(np.r_[True, case_index[1:] != case_index[:-1]])
+        self._single = np.diff(np.r_[self._starts, len(chunks)]) == 1
+        self._position = {str(c): i for i, c in enumerate(cases)}
         self._encoder = None
         self._queries: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
@@ -254,24 +260,41 @@ class VectorIndex:
     def search_vector(
         self, vector: np.ndarray, allowed: set[str] | None = None, limit: int = 100, exclude: str | None = None
     ) -> list[Match]:
-        """Cases best first; a case scores as the mean of its two best chunks (its only chunk, if one), and carries the best."""
+        """Cases best first; a case scores as the mean of its two best chunks (its only chunk, if one), and carries the best.
+
+        Every step is one pass over the chunks (a case's chunks lie side by side), and only
+        the cases shown are sorted: at 30,000 cases a full sort took longer than the product.
+        """
         scores = self.vectors @ vector
-        order = np.lexsort((-scores, self.case_index))  # grouped by case, best chunk first within each
-        grouped = self.case_index[order]
-        first = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
-        has_second = np.r_[first[1:], len(order)] - first > 1
-        best = order[first]
-        second = np.where(has_second, order[np.minimum(first + 1, len(order) - 1)], best)
-        case_scores = (scores[best] + scores[second]) / 2
+        starts = self._starts
+        best = np.maximum.reduceat(scores, starts)
+        top = scores == np.repeat(best, np.diff(np.r_[starts, len(scores)]))
+        rest = np.maximum.reduceat(np.where(top, -np.inf, scores), starts)
+        ties = np.add.reduceat(top, starts) > 1
+        second = np.where(ties | self._single, best, rest).astype(scores.dtype)
+        case_scores = (best + second) / 2
+        if allowed is not None or exclude is not None:
+            keep = np.zeros(len(case_scores), dtype=bool)
+            if allowed is None:
+                keep[:] = True
+            else:
+                keep[[self._position[c] for c in allowed if c in self._position]] = True
+            if exclude in self._position:
+                keep[self._position[exclude]] = False
+            case_scores = np.where(keep, case_scores, -np.inf)
+        n = min(limit, len(case_scores))
+        if n <= 0:
+            return []
+        bar = np.partition(case_scores, len(case_scores) - n)[len(case_scores) - n]
+        chosen = np.flatnonzero(case_scores >= bar)
+        chosen = chosen[np.argsort(-case_scores[chosen], kind="stable")][:n]  # ties in id order, as a full stable sort
         out = []
-        for g in np.argsort(-case_scores, kind="stable"):
-            cid = str(self.cases[grouped[first[g]]])
-            if cid == exclude or (allowed is not None and cid not in allowed):
-                continue
-            i = best[g]
-            out.append(Match(cid, round(float(case_scores[g]), 4), self.chunks[i]["section"], self.chunks[i]["text"]))
-            if len(out) >= limit:
+        ends = np.r_[starts[1:], len(scores)]
+        for g in chosen:
+            if not np.isfinite(case_scores[g]):
                 break
+            i = starts[g] + int(np.argmax(scores[starts[g] : ends[g]]))
+            out.append(Match(str(self.cases[g]), round(float(case_scores[g]), 4), self.chunks[i]["section"], self.chunks[i]["text"]))
         return out
 
     def case_vector(self, case_id: str) -> np.ndarray | None:

@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURE_CORPUS, modules_loaded_by_search
@@ -16,7 +17,8 @@ from jipp_kb.corpus import load_corpus
 from jipp_kb.models import MINILM, chunk_words, model_info
 from jipp_kb.search import Searcher
 from jipp_kb.onnx_engine import E5OnnxEncoder, OnnxEncoder
-from jipp_kb.vectors import chunk_case, ensure_model, open_encoder
+from jipp_kb import store
+from jipp_kb.vectors import VectorIndex, chunk_case, ensure_model, open_encoder, store_name
 
 
 def _index(workspace: Path, *extra: str, corpus: Path | None = None) -> dict:
@@ -25,6 +27,44 @@ def _index(workspace: Path, *extra: str, corpus: Path | None = None) -> dict:
     )
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
+
+
+def test_a_case_scores_as_the_mean_of_its_two_best_chunks(tmp_path):
+    """The one-pass scoring gives what sorting every chunk gives: ties, one-chunk cases, filters, exclusions, limits."""
+    rng = np.random.default_rng(7)
+    cases = [f"k{i:02d}" for i in range(40)]
+    owners = [c for c in cases for _ in range(int(rng.integers(1, 5)))]
+    rng.shuffle(owners)  # chunks of a case need not lie side by side in the store
+    vectors = rng.standard_normal((len(owners), 8)).astype(np.float32)
+    rows = {c: [i for i, o in enumerate(owners) if o == c] for c in cases}
+    pair = next(r for r in rows.values() if len(r) > 1)
+    singles = [r[0] for r in rows.values() if len(r) == 1]
+    vectors[pair[1]] = vectors[pair[0]]  # a case's two best chunks tie
+    vectors[singles[1]] = vectors[singles[0]]  # two cases tie
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    queries = [vectors[pair[0]], vectors[singles[0]], *rng.standard_normal((58, 8)).astype(np.float32)]
+    gen = store.new_generation(tmp_path, store_name(model_info(DEFAULT_MODEL)))
+    np.save(gen / "vectors.npy", vectors)
+    chunks = [{"case": c, "section": f"s{i}", "text": f"t{i}"} for i, c in enumerate(owners)]
+    (gen / "chunks.json").write_text(json.dumps({"chunks": chunks}))
+    store.publish(tmp_path, store_name(model_info(DEFAULT_MODEL)), gen)
+    index = VectorIndex(tmp_path, DEFAULT_MODEL)
+
+    def expected(query, allowed, limit, exclude):
+        scores = vectors @ query
+        best = {c: sorted(r, key=lambda i: (-scores[i], i)) for c, r in rows.items()}
+        ranked = sorted(
+            ((c, (scores[r[0]] + scores[r[min(1, len(r) - 1)]]) / 2, r[0]) for c, r in best.items()),
+            key=lambda x: (-x[1], x[0]),
+        )
+        shown = [x for x in ranked if x[0] != exclude and (allowed is None or x[0] in allowed)][:limit]
+        return [(c, round(float(score), 4), f"s{i}", f"t{i}") for c, score, i in shown]
+
+    for k, query in enumerate(queries):
+        allowed = None if k % 3 == 0 else set(rng.choice(cases, size=int(rng.integers(1, 40)), replace=False))
+        exclude = cases[k % 40] if k % 2 else None
+        limit = (1, 5, 100)[k % 3]
+        assert [tuple(m) for m in index.search_vector(query, allowed, limit, exclude)] == expected(query, allowed, limit, exclude)
 
 
 def test_the_default_model_is_multilingual_and_bundled():
