@@ -478,7 +478,7 @@ class Views:
 
         def context(html: dict[str, str]) -> dict:
             headings = SECTIONS_EN if self.lang == "en" else {s: s for s in SECTIONS}
-            sections = [{"id": slug(s), "heading": headings[s], "html": html[case.sections[s]]} for s in SECTIONS if case.sections[s]]
+            sections = [SimpleNamespace(id=slug(s), heading=headings[s], html=html[case.sections[s]]) for s in SECTIONS if case.sections[s]]
             crumbs = self.crumbs(
                 (t("facet.province.index"), u.page("provinsi/")),
                 (t.region(case.meta.province), u.province(case.meta.province)),
@@ -504,11 +504,11 @@ class Views:
             u.case_path(cid), "case.html", {"digest": case.digest, "related": related}, context, texts, lastmod=case.meta.last_reviewed
         )
 
-    def terms(self, case: Case) -> list[dict]:
+    def terms(self, case: Case) -> list[SimpleNamespace]:
         """The glossary entries the case uses that have something to explain in this language: an expansion, or an English gloss."""
         if self.lang == "en":
-            return [{"term": e.term, "text": e.en} for e in self.g.terms(case.text) if e.en]
-        return [{"term": e.term, "text": e.expansion} for e in self.g.terms(case.text) if e.expansion]
+            return [SimpleNamespace(term=e.term, text=e.en) for e in self.g.terms(case.text) if e.en]
+        return [SimpleNamespace(term=e.term, text=e.expansion) for e in self.g.terms(case.text) if e.expansion]
 
     def replica(self, ref: str) -> dict:
         case = self.g.by_id.get(ref)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import jinja2
@@ -332,20 +333,22 @@ def _card_renderer(theme: Theme) -> Callable[[Any], Markup]:
     return card_html
 
 
-def _chrome(theme: Theme, lang: str, urls: Urls, site: dict) -> dict:
-    """Header, navigation and footer of one language, rendered once instead of on every page."""
+def _chrome(theme: Theme, lang: str, urls: Urls, site: SimpleNamespace) -> SimpleNamespace:
+    """Header, navigation and footer of one language, rendered once instead of on every page.
+
+    An object, not a dict: templates read its parts as attributes, and a dict makes Jinja fail an attribute lookup first."""
     t = theme.strings[lang]
     mod = theme.env.get_template("_chrome.html").make_module({"urls": urls, "t": t, "site": site, "lang": lang})
-    return {
-        "head": Markup(mod.head()),
-        "brand": Markup(mod.brand()),
-        "nav": {key: Markup(mod.nav_row(key)) for key in NAV_KEYS},
-        "footer": Markup(mod.footer()),
-        "skip": t("a11y.skip"),
-        "switch": t("lang.switch"),
-        "breadcrumbs": t("nav.breadcrumbs"),
-        "tagline": t("site.tagline"),
-    }
+    return SimpleNamespace(
+        head=Markup(mod.head()),
+        brand=Markup(mod.brand()),
+        nav={key: Markup(mod.nav_row(key)) for key in NAV_KEYS},
+        footer=Markup(mod.footer()),
+        skip=t("a11y.skip"),
+        switch=t("lang.switch"),
+        breadcrumbs=t("nav.breadcrumbs"),
+        tagline=t("site.tagline"),
+    )
 
 
 # -- hooks ------------------------------------------------------------------------------------
@@ -472,7 +475,7 @@ def _build(
     for lang in LANGS:
         urls = base_urls.for_lang(lang)
         t = theme.strings[lang]
-        site = {"title": config.title_en if lang == "en" else config.title, "repo_url": config.repo_url}
+        site = SimpleNamespace(title=config.title_en if lang == "en" else config.title, repo_url=config.repo_url)
         info = SiteInfo(
             repo_url=config.repo_url,
             edit_branch=config.edit_branch,
