@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import jinja2
@@ -133,7 +134,9 @@ def load_theme(override: Path | None = None, compiled: Path | None = None) -> Th
         for page in ("about", "complaints"):
             if f"{page}.{lang}" not in pages:
                 raise SiteError(f"theme has no pages/{page}.{lang}.md")
-    return Theme(dirs.env("templates", compiled), {lang: Strings(lang, data[lang]) for lang in LANGS}, static, pages, h.hexdigest())
+    env = dirs.env("templates", compiled)
+    env.auto_reload = False  # a theme serves one build: its templates are read once, not checked on disk for every page
+    return Theme(env, {lang: Strings(lang, data[lang]) for lang in LANGS}, static, pages, h.hexdigest())
 
 
 # -- output ---------------------------------------------------------------------------------
@@ -159,6 +162,8 @@ class Writer:
             except (OSError, ValueError, KeyError):
                 self.old = {}
         self.files: dict[str, list] = {}
+        self.made: set[str] = set()
+        """Folders this build created (see :func:`store`)."""
         self.written = 0
         self.removed = 0
 
@@ -194,7 +199,7 @@ class Writer:
 
     def write(self, rel: str, data: bytes, key: str) -> None:
         self.claim(rel)
-        self.record(rel, key, len(data), store(self.root / rel, data))
+        self.record(rel, key, len(data), store(self.root / rel, data, self.made))
 
     def record(self, rel: str, key: str, size: int, changed: bool) -> None:
         self.files[rel] = [key, size]
@@ -229,23 +234,42 @@ class Writer:
             tmp.replace(self.manifest)
 
 
-def store(path: Path, data: bytes) -> bool:
+def store(path: Path, data: bytes, made: set[str] | None = None) -> bool:
     """Write ``data`` unless the file already holds exactly these bytes; True if written.
 
     A changed file is replaced, not written into: it may be a hard link to the published site.
+    ``made``: the folders this process has created, to which those it creates are added. A
+    file in one of them can only be new, so it is written without being looked for: a page
+    of a cold build costs a failed ``stat``, a ``mkdir`` and a write, not a failed open and
+    Python's handling of two exceptions on top.
     """
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-        path.unlink()
-    except OSError:
-        pass
-    try:
-        path.write_bytes(data)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+    name = str(path)
+    folder = name.rpartition("/")[0]
+    if made is None or folder not in made:
+        try:
+            if os.stat(name).st_size == len(data) and path.read_bytes() == data:
+                return False
+            os.unlink(name)
+        except FileNotFoundError:
+            _make_folders(folder, made)
+        except OSError:
+            pass
+    with open(name, "wb") as out:
+        out.write(data)
     return True
+
+
+def _make_folders(folder: str, made: set[str] | None) -> None:
+    """``folder`` and the parents it lacks, remembering in ``made`` the ones created."""
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        return
+    except FileNotFoundError:
+        _make_folders(folder.rpartition("/")[0], made)
+        os.mkdir(folder)
+    if made is not None:
+        made.add(folder)
 
 
 def _key(*parts: Any) -> str:
@@ -268,8 +292,9 @@ class _Job:
 class _Renderer:
     """Renders and writes pages; forked workers share it (copy-on-write) when there are many."""
 
-    def __init__(self, theme: Theme, root: Path, globals_: dict[str, dict], html: dict[str, str], jobs: list[_Job]) -> None:
-        self.theme, self.root, self.globals, self.html, self.jobs = theme, root, globals_, html, jobs
+    def __init__(self, theme: Theme, root: Path, globals_: dict[str, dict], html: dict[str, str], jobs: list[_Job], made: set[str]) -> None:
+        """``made``: the writer's folders created by this build; a forked worker adds to its own copy."""
+        self.theme, self.root, self.globals, self.html, self.jobs, self.made = theme, root, globals_, html, jobs, made
 
     def render(self, job: _Job) -> bytes:
         page = job.page
@@ -280,7 +305,7 @@ class _Renderer:
         out = []
         for job in self.jobs[start:end]:
             data = self.render(job)
-            out.append((job.rel, job.key, len(data), store(self.root / job.rel, data)))
+            out.append((job.rel, job.key, len(data), store(self.root / job.rel, data, self.made)))
         return out
 
     def run(self, progress: Progress) -> list[tuple[str, str, int, bool]]:
@@ -332,20 +357,22 @@ def _card_renderer(theme: Theme) -> Callable[[Any], Markup]:
     return card_html
 
 
-def _chrome(theme: Theme, lang: str, urls: Urls, site: dict) -> dict:
-    """Header, navigation and footer of one language, rendered once instead of on every page."""
+def _chrome(theme: Theme, lang: str, urls: Urls, site: SimpleNamespace) -> SimpleNamespace:
+    """Header, navigation and footer of one language, rendered once instead of on every page.
+
+    An object, not a dict: templates read its parts as attributes, and a dict makes Jinja fail an attribute lookup first."""
     t = theme.strings[lang]
     mod = theme.env.get_template("_chrome.html").make_module({"urls": urls, "t": t, "site": site, "lang": lang})
-    return {
-        "head": Markup(mod.head()),
-        "brand": Markup(mod.brand()),
-        "nav": {key: Markup(mod.nav_row(key)) for key in NAV_KEYS},
-        "footer": Markup(mod.footer()),
-        "skip": t("a11y.skip"),
-        "switch": t("lang.switch"),
-        "breadcrumbs": t("nav.breadcrumbs"),
-        "tagline": t("site.tagline"),
-    }
+    return SimpleNamespace(
+        head=Markup(mod.head()),
+        brand=Markup(mod.brand()),
+        nav={key: Markup(mod.nav_row(key)) for key in NAV_KEYS},
+        footer=Markup(mod.footer()),
+        skip=t("a11y.skip"),
+        switch=t("lang.switch"),
+        breadcrumbs=t("nav.breadcrumbs"),
+        tagline=t("site.tagline"),
+    )
 
 
 # -- hooks ------------------------------------------------------------------------------------
@@ -472,7 +499,7 @@ def _build(
     for lang in LANGS:
         urls = base_urls.for_lang(lang)
         t = theme.strings[lang]
-        site = {"title": config.title_en if lang == "en" else config.title, "repo_url": config.repo_url}
+        site = SimpleNamespace(title=config.title_en if lang == "en" else config.title, repo_url=config.repo_url)
         info = SiteInfo(
             repo_url=config.repo_url,
             edit_branch=config.edit_branch,
@@ -526,7 +553,7 @@ def _build(
         md_clock = time.perf_counter()
         html = html_cache.render([text for job in jobs for text in job.page.sections])
         timings["markdown"] = time.perf_counter() - md_clock
-        for rel, key, size, changed in _Renderer(theme, work, globals_, html, jobs).run(progress):
+        for rel, key, size, changed in _Renderer(theme, work, globals_, html, jobs, writer.made).run(progress):
             writer.record(rel, key, size, changed)
     except (jinja2.TemplateError, I18nError, UrlError) as exc:
         raise SiteError(f"rendering failed: {exc}") from None
