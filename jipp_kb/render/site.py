@@ -162,8 +162,6 @@ class Writer:
             except (OSError, ValueError, KeyError):
                 self.old = {}
         self.files: dict[str, list] = {}
-        self.made: set[str] = set()
-        """Folders this build created (see :func:`store`)."""
         self.written = 0
         self.removed = 0
 
@@ -199,7 +197,7 @@ class Writer:
 
     def write(self, rel: str, data: bytes, key: str) -> None:
         self.claim(rel)
-        self.record(rel, key, len(data), store(self.root / rel, data, self.made))
+        self.record(rel, key, len(data), store(self.root / rel, data))
 
     def record(self, rel: str, key: str, size: int, changed: bool) -> None:
         self.files[rel] = [key, size]
@@ -234,42 +232,23 @@ class Writer:
             tmp.replace(self.manifest)
 
 
-def store(path: Path, data: bytes, made: set[str] | None = None) -> bool:
+def store(path: Path, data: bytes) -> bool:
     """Write ``data`` unless the file already holds exactly these bytes; True if written.
 
     A changed file is replaced, not written into: it may be a hard link to the published site.
-    ``made``: the folders this process has created, to which those it creates are added. A
-    file in one of them can only be new, so it is written without being looked for: a page
-    of a cold build costs a failed ``stat``, a ``mkdir`` and a write, not a failed open and
-    Python's handling of two exceptions on top.
     """
-    name = str(path)
-    folder = name.rpartition("/")[0]
-    if made is None or folder not in made:
-        try:
-            if os.stat(name).st_size == len(data) and path.read_bytes() == data:
-                return False
-            os.unlink(name)
-        except FileNotFoundError:
-            _make_folders(folder, made)
-        except OSError:
-            pass
-    with open(name, "wb") as out:
-        out.write(data)
-    return True
-
-
-def _make_folders(folder: str, made: set[str] | None) -> None:
-    """``folder`` and the parents it lacks, remembering in ``made`` the ones created."""
     try:
-        os.mkdir(folder)
-    except FileExistsError:
-        return
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+        path.unlink()
+    except OSError:
+        pass
+    try:
+        path.write_bytes(data)
     except FileNotFoundError:
-        _make_folders(folder.rpartition("/")[0], made)
-        os.mkdir(folder)
-    if made is not None:
-        made.add(folder)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return True
 
 
 def _key(*parts: Any) -> str:
@@ -292,9 +271,8 @@ class _Job:
 class _Renderer:
     """Renders and writes pages; forked workers share it (copy-on-write) when there are many."""
 
-    def __init__(self, theme: Theme, root: Path, globals_: dict[str, dict], html: dict[str, str], jobs: list[_Job], made: set[str]) -> None:
-        """``made``: the writer's folders created by this build; a forked worker adds to its own copy."""
-        self.theme, self.root, self.globals, self.html, self.jobs, self.made = theme, root, globals_, html, jobs, made
+    def __init__(self, theme: Theme, root: Path, globals_: dict[str, dict], html: dict[str, str], jobs: list[_Job]) -> None:
+        self.theme, self.root, self.globals, self.html, self.jobs = theme, root, globals_, html, jobs
 
     def render(self, job: _Job) -> bytes:
         page = job.page
@@ -305,7 +283,7 @@ class _Renderer:
         out = []
         for job in self.jobs[start:end]:
             data = self.render(job)
-            out.append((job.rel, job.key, len(data), store(self.root / job.rel, data, self.made)))
+            out.append((job.rel, job.key, len(data), store(self.root / job.rel, data)))
         return out
 
     def run(self, progress: Progress) -> list[tuple[str, str, int, bool]]:
@@ -553,7 +531,7 @@ def _build(
         md_clock = time.perf_counter()
         html = html_cache.render([text for job in jobs for text in job.page.sections])
         timings["markdown"] = time.perf_counter() - md_clock
-        for rel, key, size, changed in _Renderer(theme, work, globals_, html, jobs, writer.made).run(progress):
+        for rel, key, size, changed in _Renderer(theme, work, globals_, html, jobs).run(progress):
             writer.record(rel, key, size, changed)
     except (jinja2.TemplateError, I18nError, UrlError) as exc:
         raise SiteError(f"rendering failed: {exc}") from None
