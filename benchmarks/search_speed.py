@@ -10,7 +10,8 @@ times after 10 warm-up queries.
 
 The synthetic corpus (benchmarks/synth.py, seeded) gets a real keyword index;
 its embedding side gets *perturbed copies of the real chunk vectors* of each
-case's template (``synth.synthetic_vectors``), because embedding 30,000 chunks
+case's template, as many as the case's own text makes chunks
+(``synth.synthetic_vectors``), because embedding 30,000 chunks
 takes hours and query cost does not depend on the vector values. Queries still
 go through the real default model. Give the synthetic index
 ``keyword_engine = "tantivy"`` with ``--tantivy`` (a tantivy copy is added). Targets (2 cores): cold search in the default
@@ -33,6 +34,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).parent))
+
+WORDS_PER_CHUNK = 274
+"""multilingual-e5-small's 512 tokens in Indonesian words (docs/search.md, "Embedding side")."""
 
 QUERIES = [
     "jemput bola akta kelahiran",
@@ -158,11 +162,14 @@ def synthetic(n: int, tantivy: bool = False) -> Path:
         print(f"tantivy copy of {n} cases: {time.perf_counter() - start:.1f} s", file=sys.stderr)
     info = model_info(DEFAULT_MODEL)
     if store.current(index_dir, vectors.store_name(info)) is None:
+        cases = load_corpus(base).cases
         ids = [case_id(i) for i in range(n)]
-        records, matrix = synthetic_vectors(ids, [template_of(i) for i in range(n)], ROOT / ".jipp", DEFAULT_MODEL)
+        counts = [len(vectors.chunk_case(cases[cid], WORDS_PER_CHUNK)) for cid in ids]
+        records, matrix = synthetic_vectors(ids, [template_of(i) for i in range(n)], counts, ROOT / ".jipp", DEFAULT_MODEL)
         gen = store.new_generation(index_dir, vectors.store_name(info))
         np.save(gen / "vectors.npy", matrix)
-        (gen / "chunks.json").write_text(json.dumps({"model": info.name, "words_per_chunk": 274, "chunks": records}), encoding="utf-8")
+        chunks = {"model": info.name, "words_per_chunk": WORDS_PER_CHUNK, "chunks": records}
+        (gen / "chunks.json").write_text(json.dumps(chunks), encoding="utf-8")
         store.publish(index_dir, vectors.store_name(info), gen)
     return index_dir
 

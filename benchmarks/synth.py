@@ -298,10 +298,19 @@ def generate(n: int, folder: Path, full: bool = False, seed: int = SEED, start: 
 
 
 def synthetic_vectors(
-    ids: list[str], templates: list[str], real_index: Path, model_name: str, noise: float = 0.25, seed: int = SEED
+    ids: list[str],
+    templates: list[str],
+    chunks: list[int],
+    real_index: Path,
+    model_name: str,
+    noise: float = 0.25,
+    seed: int = SEED,
 ) -> tuple[list[dict], np.ndarray]:
-    """Chunk records and unit vectors: each case gets its template's real chunk vectors plus Gaussian noise.
+    """Chunk records and unit vectors: each case's ``chunks`` (as many as its own text makes) are copies of its
+    template's real chunk vectors, in turn, plus Gaussian noise.
 
+    The count comes from the synthetic text, not from the template's chunks in today's index: a template
+    grown since the reference commit would otherwise make the synthetic index heavier than its corpus.
     ``noise`` is the norm of the added noise relative to the unit vector (0.25 keeps a copy about
     0.97 cosine from its original): neighbours of a real topic stay neighbours, copies are not identical.
     """
@@ -318,8 +327,9 @@ def synthetic_vectors(
         rows.setdefault(c["case"], []).append(k)
     rng = np.random.default_rng(seed)
     records, picks = [], []
-    for cid, template in zip(ids, templates, strict=True):
-        for k in rows[template]:
+    for cid, template, count in zip(ids, templates, chunks, strict=True):
+        for j in range(count):
+            k = rows[template][j % len(rows[template])]
             chunk = meta["chunks"][k]
             records.append({"case": cid, "section": chunk["section"], "key": f"{cid}-{len(records)}", "text": chunk["text"]})
             picks.append(k)
