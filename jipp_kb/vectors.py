@@ -229,8 +229,8 @@ class VectorIndex:
             chunks, vectors, case_index = [chunks[i] for i in order], vectors[order], case_index[order]
         self.chunks, self.vectors, self.cases = chunks, vectors, cases
         self.case_of = cases[case_index]
-        self._starts = np.flatnonzero(np.r_[True, case_index[1:] != case_index[:-1]])
-        self._single = np.diff(np.r_[self._starts, len(chunks)]) == 1
+        self._starts = np.flatnonzero(np.r_[True, case_index[1:] != case_index[:-1]]) if len(chunks) else case_index
+        self._lengths = np.diff(np.r_[self._starts, len(chunks)])
         self._position = {str(c): i for i, c in enumerate(cases)}
         self._encoder = None
         self._queries: dict[str, np.ndarray] = {}
@@ -265,35 +265,30 @@ class VectorIndex:
         Every step is one pass over the chunks (a case's chunks lie side by side), and only
         the cases shown are sorted: at 30,000 cases a full sort took longer than the product.
         """
+        n = min(limit, len(self.cases))
+        if n <= 0:
+            return []
         scores = self.vectors @ vector
-        starts = self._starts
+        starts, lengths = self._starts, self._lengths
         best = np.maximum.reduceat(scores, starts)
-        top = scores == np.repeat(best, np.diff(np.r_[starts, len(scores)]))
+        top = scores == np.repeat(best, lengths)
         rest = np.maximum.reduceat(np.where(top, -np.inf, scores), starts)
-        ties = np.add.reduceat(top, starts) > 1
-        second = np.where(ties | self._single, best, rest).astype(scores.dtype)
+        second = np.where((np.add.reduceat(top, starts) > 1) | (lengths == 1), best, rest).astype(scores.dtype)
         case_scores = (best + second) / 2
         if allowed is not None or exclude is not None:
             keep = np.zeros(len(case_scores), dtype=bool)
-            if allowed is None:
-                keep[:] = True
-            else:
-                keep[[self._position[c] for c in allowed if c in self._position]] = True
+            keep[[self._position[c] for c in allowed if c in self._position] if allowed is not None else slice(None)] = True
             if exclude in self._position:
                 keep[self._position[exclude]] = False
             case_scores = np.where(keep, case_scores, -np.inf)
-        n = min(limit, len(case_scores))
-        if n <= 0:
-            return []
         bar = np.partition(case_scores, len(case_scores) - n)[len(case_scores) - n]
         chosen = np.flatnonzero(case_scores >= bar)
         chosen = chosen[np.argsort(-case_scores[chosen], kind="stable")][:n]  # ties in id order, as a full stable sort
         out = []
-        ends = np.r_[starts[1:], len(scores)]
         for g in chosen:
             if not np.isfinite(case_scores[g]):
                 break
-            i = starts[g] + int(np.argmax(scores[starts[g] : ends[g]]))
+            i = starts[g] + int(np.argmax(scores[starts[g] : starts[g] + lengths[g]]))
             out.append(Match(str(self.cases[g]), round(float(case_scores[g]), 4), self.chunks[i]["section"], self.chunks[i]["text"]))
         return out
 
