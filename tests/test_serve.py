@@ -100,6 +100,14 @@ def test_static_files_have_caching_compression_and_no_listings(server):
     assert get(server.replace("/kb/", "/healthz"))[1]["status"] == "ok"
 
 
+def test_a_server_runs_numpy_on_one_thread(server):
+    """Requests run side by side; a second BLAS thread per product only spins (benchmarks/serve_load.py)."""
+    from threadpoolctl import threadpool_info
+
+    numpy_blas = [info for info in threadpool_info() if info["user_api"] == "blas" and "numpy" in info["filepath"]]
+    assert numpy_blas and all(info["num_threads"] == 1 for info in numpy_blas)
+
+
 def test_concurrent_clients_get_no_errors(server):
     queries = [
         "antrean puskesmas",
