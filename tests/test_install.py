@@ -170,6 +170,6 @@ def test_an_import_failing_deep_inside_still_names_the_extra(tmp_path):
 def test_pyproject_extras_match_the_modules_checked():
     """The extras the code names exist in the package metadata, and the core stays light."""
     dist = metadata.distribution("jipp-kb")
-    assert set(EXTRAS) | {"full", "test"} == set(dist.metadata.get_all("Provides-Extra") or [])
+    assert set(EXTRAS) | {"full", "test", "bench"} == set(dist.metadata.get_all("Provides-Extra") or [])  # bench: benchmarks/ only
     core = [Requirement(r) for r in dist.requires or []]
     assert sorted(r.name for r in core if not r.marker) == ["PyYAML", "click", "pydantic", "python-slugify"]
