@@ -380,7 +380,14 @@ def _load_valid_corpus(ctx: click.Context, corpus: Path | None):
     for problem in result.problems:
         click.echo(str(problem), err=True)
     if result.problems:
-        click.echo(f"{plural(len(result.problems), 'problem')}: those files are skipped (run jipp-kb check)", err=True)
+        # a file whose own content fails is left out; one with only a cross-file problem (a look-alike
+        # title, a one-way replication link) is still used
+        used = {case.display for case in result.cases.values()}
+        left_out = {p.path for p in result.problems} - used
+        click.echo(
+            f"{plural(len(result.problems), 'problem')}: {plural(len(left_out), 'file')} left out (run jipp-kb check)",
+            err=True,
+        )
     return result
 
 

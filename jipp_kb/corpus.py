@@ -60,7 +60,8 @@ class Corpus:
     collections: dict[str, Collection] = field(default_factory=dict)
     glossary: list[GlossaryEntry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    """Errors: each leaves its file out of the index, the site and the packs."""
+    """Errors. One in a file's own content leaves the file out of the index, the site and the packs; a
+    cross-file one (a look-alike title, a one-way replication link) keeps it, and still fails ``check``."""
     warnings: list[Problem] = field(default_factory=list)
     """Reported by ``check`` (``--strict`` counts them as errors); the file is still used."""
     files_checked: int = 0

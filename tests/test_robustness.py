@@ -93,6 +93,19 @@ def test_every_command_reports_malformed_values_and_goes_on(project: Path, args:
         assert (project / "_site" / "index.html").is_file()
 
 
+def test_build_says_how_many_files_it_left_out(project: Path):
+    """A malformed file is left out; a look-alike of another case is reported and still built."""
+    valid = (project / "corpus" / "contoh-akta.md").read_text(encoding="utf-8")
+    (project / "corpus" / "contoh-akta-lagi.md").write_text(valid.replace("id: contoh-akta", "id: contoh-akta-lagi"), encoding="utf-8")
+    problems = load_corpus(project / "corpus").problems
+    assert any("likely duplicate" in p.message for p in problems)
+    result = CliRunner().invoke(cli, ["build", "-q", "--no-search", "--no-packs", "-o", "_site"])
+    assert result.exit_code == 1, result.output
+    assert f"{len(problems)} problems: {len(BAD_VALUES)} files left out (run jipp-kb check)" in result.output, result.output
+    for cid in ("contoh-akta", "contoh-akta-lagi"):
+        assert (project / "_site" / "kasus" / cid / "index.html").is_file()
+
+
 def _special_files(root: Path) -> dict[str, str]:
     """Files no case can be made of -> words the problem must contain."""
     (root / "loop.md").symlink_to("loop.md")
