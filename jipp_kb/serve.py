@@ -40,6 +40,7 @@ from jipp_kb.filters import NAMES as FILTER_NAMES
 from jipp_kb.filters import FilterError, resolve
 from jipp_kb.render.urls import Urls
 from jipp_kb.search import DEFAULT_MODE, QueryError, Searcher
+from jipp_kb.threads import one_thread
 
 MAX_LIMIT = 100
 MAX_QUERY_STRING = 2048
@@ -322,28 +323,15 @@ def create_app(root: str = ".") -> App:
     from jipp_kb.corpus import load_corpus
 
     config = load_config(Path(root) / "jipp-kb.toml")
-    one_blas_thread()
+    one_thread()  # for the whole process: its requests already run side by side
     return App(config, load_corpus(config.resolve(config.corpus)))
-
-
-def one_blas_thread() -> None:
-    """numpy's products on one thread in a server process.
-
-    A server's threads and worker processes already keep the cores busy; numpy's second
-    thread only spins waiting for its half of the product (benchmarks/serve_load.py, 10,000
-    cases, two processes: 30.7 requests/s with two threads, 38.0 with one, p95 1,028 -> 775 ms).
-    """
-    import numpy  # noqa: F401  (loads OpenBLAS now: the limit reaches only libraries already loaded)
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(limits=1, user_api="blas")
 
 
 def make_server(app: App, host: str, port: int, threads: int = 8):
     """A waitress server for ``app``: ``.run()`` serves, ``.close()`` stops, ``.effective_port`` is the port."""
     from waitress import create_server
 
-    one_blas_thread()
+    one_thread()  # for the whole process: its requests already run side by side
 
     return create_server(
         app,

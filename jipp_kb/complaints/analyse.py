@@ -19,8 +19,9 @@ from pathlib import Path
 from jipp_kb.errors import JippError
 from jipp_kb.complaints.read import ComplaintFileError, Export, read_export
 from jipp_kb.complaints.redact import redact
-from jipp_kb.complaints.themes import DEFAULT_EMBED_LIMIT, group, normal_form, one_thread
+from jipp_kb.complaints.themes import DEFAULT_EMBED_LIMIT, group, normal_form
 from jipp_kb.config import Config
+from jipp_kb.threads import one_thread
 
 EXAMPLES = 3
 EXAMPLE_CHARS = 280

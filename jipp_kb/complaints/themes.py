@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from jipp_kb.analysis import Analysis
+from jipp_kb.threads import one_thread
 
 EMBED_WORDS = 64
 """Words of a complaint that are embedded: ~110 tokens at 1.75 tokens a word; a complaint's problem is in its first lines."""
@@ -219,14 +220,6 @@ def group(
         themes.append(Theme(members, names.get(label, []), centroid, central, direction))
     themes.sort(key=lambda t: (-len(t.members), t.words))
     return Grouping(themes, len(distinct), len(sample), tokens)
-
-
-def one_thread():
-    """BLAS on one thread: the matrices here are small, and on a busy machine multithreaded BLAS spun so that
-    k-means on 400 complaints took 1 s a run instead of 6 ms (160 s against 2 s for the consensus, measured)."""
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(1)
 
 
 def _sample(distinct: list[str], limit: int, english: np.ndarray | None = None) -> np.ndarray:
