@@ -75,34 +75,21 @@ def _index(pairs) -> dict:
     return {key: list(ids) for key, ids in out.items()}
 
 
-def _by_value(values: list, ids: list[str]) -> dict:
-    """value -> case ids in first-seen order, for a field with one value a case (each id once by construction)."""
-    out: dict = {}
-    for value, case_id in zip(values, ids, strict=True):
-        found = out.get(value)
-        if found is None:
-            out[value] = [case_id]
-        else:
-            found.append(case_id)
-    return out
-
-
 def gather(corpus: Corpus, similar: Similar, corpus_dir: Path) -> Gathered:
     """Facets, two-way replication links, 'similar' lists and collections of the valid cases."""
     cases = corpus.sorted_cases()
     by_id = {c.id: c for c in cases}
     g = Gathered(cases, by_id)
     metas = [(c.meta, cid) for cid, c in by_id.items()]  # in id order, like cases
-    ids = list(by_id)
-    g.provinces = _by_value([m.province for m, _ in metas], ids)
+    g.provinces = _index((m.province, cid) for m, cid in metas)
     g.regencies = _index(((m.province, m.regency), cid) for m, cid in metas if m.province and m.regency)
     g.urusan = _index((u, cid) for m, cid in metas for u in m.urusan)
     g.sdgs = _index((n, cid) for m, cid in metas for n in sorted(set(m.sdgs)))
-    g.years = _by_value([m.year_started for m, _ in metas], ids)
+    g.years = _index((m.year_started, cid) for m, cid in metas)
     g.awards = _index((a.name, cid) for m, cid in metas for a in m.awards)
-    g.jenis = _by_value([m.jenis for m, _ in metas], ids)
-    g.tahapan = _by_value([m.tahapan for m, _ in metas], ids)
-    g.status = _by_value([m.status for m, _ in metas], ids)
+    g.jenis = _index((m.jenis, cid) for m, cid in metas)
+    g.tahapan = _index((m.tahapan, cid) for m, cid in metas)
+    g.status = _index((m.status, cid) for m, cid in metas)
     g.replicated_from, g.replicated_by = replication_links(cases)
     g.similar = {
         cid: [(other, reason) for other, reason in similar.get(cid, []) if other in by_id and other != cid]
