@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -24,6 +24,9 @@ from jipp_kb import store
 from jipp_kb.config import DEFAULT_MODEL
 from jipp_kb.models import model_info
 from jipp_kb.vectors import VectorIndex, store_name
+
+sys.path.insert(0, str(Path(__file__).parent))
+from search_speed import report  # noqa: E402
 
 CHUNKS_A_CASE = ([1, 2, 3, 4, 5, 6], [0.45, 0.1, 0.1, 0.1, 0.15, 0.1])
 """Chunks per case and their shares: profiles have one, full case studies several."""
@@ -56,10 +59,10 @@ def main() -> None:
         for q in queries:
             w, c = time.perf_counter(), time.process_time()
             run(q)
-            wall.append((time.perf_counter() - w) * 1000)
-            cpu.append((time.process_time() - c) * 1000)
-        p95 = sorted(wall)[int(len(wall) * 0.95)]
-        print(f"{label:<14} wall median {statistics.median(wall):6.1f} ms, p95 {p95:6.1f} ms; CPU median {statistics.median(cpu):6.1f} ms")
+            wall.append(time.perf_counter() - w)
+            cpu.append(time.process_time() - c)
+        report(f"{label}, wall", wall)
+        report(f"{label}, CPU", cpu)
 
 
 if __name__ == "__main__":

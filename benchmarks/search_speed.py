@@ -35,9 +35,6 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).parent))
 
-WORDS_PER_CHUNK = 274
-"""multilingual-e5-small's 512 tokens in Indonesian words (docs/search.md, "Embedding side")."""
-
 QUERIES = [
     "jemput bola akta kelahiran",
     "antrean puskesmas",
@@ -145,7 +142,8 @@ def synthetic(n: int, tantivy: bool = False) -> Path:
     from jipp_kb.config import DEFAULT_MODEL
     from jipp_kb.corpus import load_corpus
     from jipp_kb.indexer import glossary_dicts
-    from jipp_kb.models import model_info
+    from jipp_kb.models import chunk_words, model_info
+    from jipp_kb.nano import MAX_TOKENS, TOKENS_PER_WORD
 
     base = Path(f"/tmp/synth/{n}")
     index_dir = Path(f"/tmp/synth/{n}-index")
@@ -164,11 +162,12 @@ def synthetic(n: int, tantivy: bool = False) -> Path:
     if store.current(index_dir, vectors.store_name(info)) is None:
         cases = load_corpus(base).cases
         ids = [case_id(i) for i in range(n)]
-        counts = [len(vectors.chunk_case(cases[cid], WORDS_PER_CHUNK)) for cid in ids]
+        words = chunk_words(MAX_TOKENS, TOKENS_PER_WORD)  # as `jipp-kb index` cuts the default model's chunks
+        counts = [len(vectors.chunk_case(cases[cid], words)) for cid in ids]
         records, matrix = synthetic_vectors(ids, [template_of(i) for i in range(n)], counts, ROOT / ".jipp", DEFAULT_MODEL)
         gen = store.new_generation(index_dir, vectors.store_name(info))
         np.save(gen / "vectors.npy", matrix)
-        chunks = {"model": info.name, "words_per_chunk": WORDS_PER_CHUNK, "chunks": records}
+        chunks = {"model": info.name, "words_per_chunk": words, "chunks": records}
         (gen / "chunks.json").write_text(json.dumps(chunks), encoding="utf-8")
         store.publish(index_dir, vectors.store_name(info), gen)
     return index_dir
