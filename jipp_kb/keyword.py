@@ -36,7 +36,7 @@ TIME_BUDGET = 1.0
 """Seconds a keyword search may collect matches; past it, the best found so far are returned (``complete`` False)."""
 RANKER_FOLDER = "tantivy"
 """Sub-folder of a generation holding the tantivy copy (``keyword_engine = "tantivy"``)."""
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 """Bump when ``make_schema`` or ``document`` change: an index of another format is rebuilt."""
 
 
@@ -119,7 +119,7 @@ def document(case) -> dict:
         "summary": f"{m.summary}\n\n{m.summary_en}",
         "body": body,
         "tags": ", ".join(m.tags),
-        "spell": " ".join([m.title, m.acronym_expansion or "", m.summary, body, " ".join(m.tags)]),
+        "spell": " ".join([m.title, m.acronym_expansion or "", m.summary, m.summary_en, body, " ".join(m.tags)]),
         "region": m.region,
         "depth": m.depth,
         "replicated": len(m.replicated_by),

@@ -216,7 +216,8 @@ def make_search_corpus(dest: Path) -> Path:
             title=title,
             acronym_expansion=None,
             summary=summary,
-            summary_en=f"Test fixture: {title}.",
+            summary_en=f"Test fixture: {title}."
+            + (" Patients take a number from home during the day." if cid == "antre-sehat-uji" else ""),
             province=province,
             regency=regency,
             agency=f"Pemerintah {regency}",

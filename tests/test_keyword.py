@@ -115,6 +115,11 @@ def test_did_you_mean_for_a_misspelt_word(kw):
     assert res.hits, "the corrected word is searched too"
 
 
+def test_english_words_are_not_corrected_into_indonesian(kw):
+    res = kw.search("electronic medical record")  # "electronic" is a word of the English summaries, not a typo of "elektronik"
+    assert res.suggestion is None and "tele-apik-rsud-margono" in [h.id for h in res.hits]
+
+
 def test_glossary_expands_synonyms_at_query_time(kw, index_dir):
     res = kw.search("keluhan warga", limit=50)
     assert "pengaduan" in res.expanded

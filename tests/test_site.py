@@ -242,6 +242,8 @@ def test_search_terms_file_has_the_glossary_stop_words_and_corpus_words(site):
     assert "yang" in terms["stopwords"]
     assert any({"keluhan", "pengaduan"} <= set(group) for group in terms["groups"])
     assert "kelahiran" in terms["words"] and all(w == w.lower() and len(w) >= 4 for w in terms["words"])
+    english = {w for c in site.corpus.cases.values() for w in re.findall(r"[a-z]{4,}", c.meta.summary_en.lower())}
+    assert set(terms["english"]) == english - set(terms["words"]) - set(terms["stopwords"]), "the English summaries' own words"
 
 
 def test_home_page_counts_lists_and_charts(site):

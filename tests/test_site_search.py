@@ -112,6 +112,9 @@ def test_static_search_is_forgiving_and_helps(small_site, browser):  # noqa: F81
         # English page: English labels.
         items = search(browser, home, "keluhan", lang="en/")
         assert ids(items)[0] == "lapor-bupati-uji" and "Short profile" in items[0].text
+        # An English word one letter from an Indonesian one ("during", "daring") is a word there, not a typo.
+        assert ids(search(browser, home, "patients during the day", lang="en/")) == ["antre-sehat-uji"]
+        assert not visible_text(browser, ".search-suggestion")
 
         # A phone: filters stack, nothing wider than the screen.
         browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})

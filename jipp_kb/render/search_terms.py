@@ -30,16 +30,22 @@ FILE = "search-terms.json"
 """Its name under ``static/``."""
 MIN_WORD = 4
 """Shorter words are not corrected (too many neighbours), so they need not be listed."""
+WORDS_VERSION = 2
+"""Bump when ``case_words`` changes: the cached words of every case are read again (2: the English summary's words too)."""
+ENGLISH = "en:"
+"""Marks a word of a case's English summary in ``case_words`` (a prefix no run of letters can have)."""
 LETTERS = re.compile(rf"[^\W\d_]{{{MIN_WORD},}}")
 """Runs of letters: what the keyword analysis would keep of a word, in one C-level pass (the build runs this over every case)."""
 
 
 def search_terms(glossary: list[GlossaryEntry], cases: list[Case], cache: Path | None = None) -> bytes:
-    """``{"stopwords": [...], "groups": [[form, ...], ...], "words": [...], "understand": {...}}``.
+    """``{"stopwords": [...], "groups": [[form, ...], ...], "words": [...], "english": [...], "understand": {...}}``.
 
     Each group is one glossary entry's forms, lowercased; ``words`` are the
     words of the cases (unstemmed, letters only, at least MIN_WORD long), by the
-    number of cases using them, most first. ``cache`` (an SQLite file) keeps each
+    number of cases using them, most first; ``english`` the other words of their
+    English summaries, which the English search page knows too (not typos of
+    Indonesian words: "visits" is not "visi"). ``cache`` (an SQLite file) keeps each
     case's words by its digest and the counts of the last build: a rebuild after
     one change reads one case and adjusts the counts, instead of re-reading
     every case (about 6 s at 10,000 cases) or every case's cached words (0.6 s).
@@ -52,14 +58,16 @@ def search_terms(glossary: list[GlossaryEntry], cases: list[Case], cache: Path |
             groups.append(unique)
     counts = _WordCounts(cache).count(cases)
     stops = stopwords()
-    words = [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if w not in stops]
-    data = {"stopwords": sorted(stops), "groups": groups, "words": words, "understand": tables()}
+    words = [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if w not in stops and not w.startswith(ENGLISH)]
+    english = sorted({w.removeprefix(ENGLISH) for w in counts if w.startswith(ENGLISH)} - set(words) - stops)
+    data = {"stopwords": sorted(stops), "groups": groups, "words": words, "english": english, "understand": tables()}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
 def case_words(case: Case) -> list[str]:
-    """The distinct words of one case that the list keeps, sorted."""
-    return sorted(set(LETTERS.findall(_text(case).lower())))
+    """The distinct words of one case that the list keeps, sorted, then those of its English summary marked ENGLISH."""
+    english = sorted({ENGLISH + w for w in LETTERS.findall(case.meta.summary_en.lower())})
+    return sorted(set(LETTERS.findall(_text(case).lower()))) + english
 
 
 class _WordCounts:
@@ -77,6 +85,10 @@ class _WordCounts:
         try:
             db.execute("CREATE TABLE IF NOT EXISTS words (digest TEXT PRIMARY KEY, words TEXT NOT NULL)")
             db.execute("CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            if db.execute("SELECT value FROM state WHERE name = 'version'").fetchone() != (str(WORDS_VERSION),):
+                db.execute("DELETE FROM words")  # read by another version of _text
+                db.execute("DELETE FROM state")
+                db.execute("INSERT INTO state VALUES ('version', ?)", (str(WORDS_VERSION),))
             return self._count(db, by_digest)
         finally:
             db.close()

@@ -143,6 +143,8 @@
         });
       });
       terms.known = new Set(data.words);
+      // The English page's cases hold their English summaries too: those words are not typos.
+      if (document.documentElement.lang === "en") data.english.forEach(function (w) { terms.known.add(w); });
       terms.preferred.forEach(function (w) { terms.known.add(w); });
     }).catch(function () {
       terms = { stopwords: new Set(), groups: [], first: new Map(), preferred: new Set(), words: [], known: new Set() };
