@@ -146,11 +146,12 @@ class Searcher:
         filters = dict(filters or {})
         inferred = {k: v for k, v in asked.filters.items() if k not in filters}
         applied = [a for a in asked.applied if a["filter"] in inferred]
-        settings = dict(mode=mode, limit=limit, facets=facets, fusion=fusion, alpha=alpha, floor=floor, snippets=snippets)
+        settings = dict(mode=mode, limit=limit, facets=facets, fusion=fusion, alpha=alpha, snippets=snippets)
         run = functools.partial(self._run, asked, preference=preference, meaning=meaning, **settings)
-        response = run({**filters, **inferred})
+        listing = asked.listing and inferred  # every case the filters keep is what was asked for: no floor
+        response = run({**filters, **inferred}, floor=0.0 if listing else floor)
         if inferred and not response.results:
-            response = run(filters)
+            response = run(filters, floor=floor)
             response.relaxed = True
         response.query, response.applied = text, applied
         return response

