@@ -343,7 +343,7 @@ class KeywordIndex:
         """Best matches first. Block-quality skipping is off: it loops forever on some queries (whoosh #446, #461)."""
         q = self.parser.parse(text)
         suggestion, corrected = self._spelling(text)
-        alternatives = self.expander.expansions(text) + corrected
+        alternatives = list(dict.fromkeys(self.expander.expansions(suggestion or text) + corrected))  # a corrected word's synonyms too
         if alternatives:
             q = query.Or([q] + [self.parser.parse(f'"{a}"' if " " in a else a).with_boost(0.8) for a in alternatives])
         flt = filter_query(filters or {})

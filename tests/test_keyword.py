@@ -115,6 +115,12 @@ def test_did_you_mean_for_a_misspelt_word(kw):
     assert res.hits, "the corrected word is searched too"
 
 
+def test_a_corrected_word_brings_its_glossary_forms(kw):
+    res = kw.search("pengaduen warga")
+    assert res.suggestion == "pengaduan warga"
+    assert {"pengaduan", "keluhan", "aduan"} <= set(res.expanded), "the correction's synonyms are searched, as if typed right"
+
+
 def test_english_words_are_not_corrected_into_indonesian(kw):
     res = kw.search("electronic medical record")  # "electronic" is a word of the English summaries, not a typo of "elektronik"
     assert res.suggestion is None and "tele-apik-rsud-margono" in [h.id for h in res.hits]
