@@ -21,7 +21,7 @@ from jipp_kb import vocab
 
 WORD = re.compile(r"[\w.]+", re.UNICODE)
 PREFIXES = {"kabupaten": "Kabupaten", "kab": "Kabupaten", "kab.": "Kabupaten", "kota": "Kota"}
-LINKS = {"di", "dari", "provinsi", "prov", "prov.", "wilayah", "daerah"}
+LINKS = {"di", "dari", "provinsi", "prov", "prov.", "wilayah", "daerah", "in", "from"}
 """Words that only introduce a place; dropped with it."""
 REPLICATION = re.compile(r"\b(?:(?:di|me)?replikasi(?:kan)?|direplikasi|ditiru|meniru|diadopsi|replicat\w*|copied)\b", re.IGNORECASE)
 ELSEWHERE = {"daerah", "lain", "other", "regions", "elsewhere", "sudah", "telah", "oleh", "ke", "by"}
@@ -29,8 +29,8 @@ ELSEWHERE = {"daerah", "lain", "other", "regions", "elsewhere", "sudah", "telah"
 GENERIC = {"inovasi", "innovation", "innovations", "pemenang", "juara", "peraih", "finalis", "winner", "winners", "finalist", "finalists"}
 """Words that, beside a place or an award, ask for nothing more: "inovasi pemenang UNPSA" asks for the list of UNPSA cases."""
 MAX_WORDS = 4
-AMBIGUOUS_URUSAN = {"desa", "sosial", "kia", "daerah"}
-"""Words that name an urusan but usually mean something else in a query ("media sosial", "sekolah desa", "KIA" the child ID card)."""
+AMBIGUOUS_URUSAN = {"desa", "sosial", "kia", "daerah", "planning"}
+"""Words that name an urusan but usually mean something else in a query ("media sosial", "sekolah desa", "KIA" the child ID card, "family planning")."""
 
 
 @dataclass

@@ -114,6 +114,7 @@ def regencies() -> Vocabulary:
 def urusan() -> Vocabulary:
     entries = yaml.safe_load(_data("urusan.yml"))
     aliases = [(a, e["name"]) for e in entries for a in e.get("aliases", [])]
+    aliases += [(re.sub(r"\s*\(.*\)$", "", e["en"]), e["name"]) for e in entries]  # "investment (incl. licensing)" is "investment"
     return Vocabulary("urusan", [e["name"] for e in entries], aliases)
 
 

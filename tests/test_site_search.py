@@ -146,6 +146,8 @@ UNDERSTOOD = [
     "media sosial desa",
     "pasuruan",
     "antre, puskesmas... (jateng)",
+    "maternal health in South Sulawesi",
+    "family planning in Jogja",
     "",
 ]
 

@@ -18,6 +18,8 @@ from jipp_kb.understand import understand
         ("layanan di Kab. Gowa", "layanan", {"regency": ["Kabupaten Gowa"]}),
         ("top 99 kesehatan ibu", "kesehatan ibu", {"award": ["KIPP Top 99"]}),
         ("UNPSA winner", "UNPSA winner", {"award": ["UNPSA Winner"]}),
+        ("maternal health in South Sulawesi", "maternal health", {"province": ["Sulawesi Selatan"]}),
+        ("innovations from East Java", "innovations", {"province": ["Jawa Timur"]}),
         ("kota layak anak", "kota layak anak", {}),
         ("pengolahan batu bata", "pengolahan batu bata", {}),
     ],
@@ -33,6 +35,8 @@ def test_urusan_and_replication_become_preferences():
     assert u.prefer_urusan == ["pendidikan"] and u.prefer_replicated and u.text == "inovasi pendidikan yang"
     assert understand("aduan warga di media sosial").prefer_urusan == [], "'media sosial' is not the urusan sosial"
     assert understand("inovasi banyuwangi").prefer_regency == ["Kabupaten Banyuwangi"]
+    assert understand("maternal health").prefer_urusan == ["kesehatan"], "urusan by their English names too"
+    assert understand("family planning").prefer_urusan == ["pengendalian penduduk dan keluarga berencana"], "not 'planning' (perencanaan)"
 
 
 def test_inferred_filters_are_shown_applied_and_dropped_when_they_match_nothing(indexed):
