@@ -36,7 +36,7 @@ TIME_BUDGET = 1.0
 """Seconds a keyword search may collect matches; past it, the best found so far are returned (``complete`` False)."""
 RANKER_FOLDER = "tantivy"
 """Sub-folder of a generation holding the tantivy copy (``keyword_engine = "tantivy"``)."""
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7
 """Bump when ``make_schema`` or ``document`` change: an index of another format is rebuilt."""
 
 
@@ -91,7 +91,7 @@ def make_schema(analysis: Analysis) -> Schema:
         spell=TEXT(analyzer=RegexTokenizer(r"\w+") | LowercaseFilter()),
         region=STORED(),
         depth=STORED(),
-        replicated=STORED(),
+        replicated=NUMERIC(int, stored=True),
         province=facet(),
         regency=facet(),
         level=facet(),
@@ -443,6 +443,11 @@ class KeywordIndex:
             if ranked is not None:
                 return {cid for cid, _ in ranked[0]}
         results = self.searcher.search(query.Every(), filter=filter_query(filters), limit=None)
+        return {r["id"] for r in results}
+
+    def replicated_ids(self, filters: dict) -> set[str]:
+        """Ids of the cases with documented replicas that the filters allow."""
+        results = self.searcher.search(query.NumericRange("replicated", 1, None), filter=filter_query(filters), limit=None)
         return {r["id"] for r in results}
 
     def more_like(self, case_id: str, limit: int = 50) -> list[tuple[str, float]]:

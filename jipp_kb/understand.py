@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from jipp_kb import vocab
+from jipp_kb.analysis import stopwords
 
 WORD = re.compile(r"[\w.]+", re.UNICODE)
 PREFIXES = {"kabupaten": "Kabupaten", "kab": "Kabupaten", "kab.": "Kabupaten", "kota": "Kota"}
@@ -44,7 +45,7 @@ class Understood:
     applied: list[dict] = field(default_factory=list)
     """[{"filter": name, "value": value, "words": as written}], for the user to see and remove."""
     listing: bool = False
-    """The query names only filters ("KIPP Top 45", "inovasi pemenang UNPSA"): every case they keep is an answer."""
+    """The query names only filters or replication ("KIPP Top 45", "inovasi yang sudah direplikasi"): every such case is an answer."""
 
 
 def understand(text: str) -> Understood:
@@ -91,7 +92,8 @@ def understand(text: str) -> Understood:
             if REPLICATION.fullmatch(w) or w in ELSEWHERE:
                 used[i] = True
     rest = " ".join(w for w, u in zip(words, used) if not u)
-    out.listing = bool(out.filters) and all(w in GENERIC for w, u in zip(lower, used) if not u)
+    leftover = [w for w, u in zip(lower, used) if not u]
+    out.listing = bool(out.filters or out.prefer_replicated) and all(w in GENERIC or w in stopwords() for w in leftover)
     out.text = rest if re.search(r"\w", rest) else text
     return out
 

