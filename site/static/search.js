@@ -225,9 +225,13 @@
     var U = terms.understand;
     var out = { text: text, filters: {}, preferUrusan: [], preferRegency: [], preferReplicated: false, applied: [] };
     if (!U) return out;
-    var ws = text.match(/[\p{L}\p{N}_.]+/gu) || [];
+    var ms = Array.from(text.matchAll(/[\p{L}\p{N}_.]+/gu));
+    var ws = ms.map(function (m) { return m[0]; });
     var lower = ws.map(function (w) { return w.toLowerCase().replace(/^\.+|\.+$/g, "") || w.toLowerCase(); });
-    var used = ws.map(function () { return false; });
+    // The user's own syntax ("a phrase", field:value): its words are never read as places or awards, and stay.
+    var syntax = Array.from(text.matchAll(new RegExp(U.syntax.replace(/\\w/g, "[\\p{L}\\p{N}_]"), "gu")), function (m) { return [m.index, m.index + m[0].length]; });
+    var locked = ms.map(function (m) { return syntax.some(function (s) { return s[0] <= m.index && m.index < s[1]; }); });
+    var used = locked.slice();
     function look(table, phrase) {
       var i = table.keys[phrase.toLowerCase().replace(/[^0-9a-z]+/g, "")];
       return i === undefined ? null : table.names[i];
@@ -279,7 +283,7 @@
     for (n = 3; n >= 1; n--) {
       for (i = 0; i + n <= ws.length; i++) {
         phrase = phraseAt(i, n);
-        name = U.ambiguous_urusan.indexOf(phrase) < 0 ? look(U.urusan, phrase) : null;
+        name = U.ambiguous_urusan.indexOf(phrase) < 0 && !locked.slice(i, i + n).some(Boolean) ? look(U.urusan, phrase) : null;
         if (name && out.preferUrusan.indexOf(name) < 0) out.preferUrusan.push(name);
       }
     }
@@ -289,7 +293,11 @@
       var whole = new RegExp("^(?:" + U.replication + ")$", "i");
       lower.forEach(function (w, j) { if (whole.test(w) || U.elsewhere.indexOf(w) >= 0) used[j] = true; });
     }
-    var rest = ws.filter(function (w, j) { return !used[j]; }).join(" ");
+    var rest = text;
+    for (var j = ms.length - 1; j >= 0; j--) {
+      if (used[j] && !locked[j]) rest = rest.slice(0, ms[j].index) + rest.slice(ms[j].index + ws[j].length);
+    }
+    rest = rest.split(/\s+/).filter(Boolean).join(" ");
     out.text = /[\p{L}\p{N}_]/u.test(rest) ? rest : text;
     return out;
   }
