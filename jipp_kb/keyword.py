@@ -24,7 +24,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from jipp_kb.errors import NoIndex
 from jipp_kb.progress import Progress, silent
 from jipp_kb import store
-from jipp_kb.analysis import Analysis, plain_text
+from jipp_kb.analysis import Analysis, plain_text, stopwords
 from jipp_kb.glossary import Glossary
 
 NAME = "keyword"
@@ -428,7 +428,10 @@ class KeywordIndex:
             if len(word) < 4 or word.isdigit() or ":" in word or word in self.glossary_words or reader.doc_frequency("spell", word):
                 fixed.append(word)
                 continue
-            options = corrector.suggest(word, limit=1, maxdist=2, prefix=1)  # typos rarely hit the first letter; 5-10x faster
+            # One edit for a short word, two for a longer one (as the site's search page): "bikin" is not "bukan".
+            # Typos rarely hit the first letter (and prefix=1 is 5-10x faster).
+            options = corrector.suggest(word, limit=1, maxdist=1 if len(word) < 6 else 2, prefix=1)
+            options = [o for o in options if o not in stopwords()]  # a stop word is not searched: "susah" is not "sudah"
             if options:
                 fixed.append(options[0])
                 changed.append(options[0])

@@ -115,6 +115,11 @@ def test_did_you_mean_for_a_misspelt_word(kw):
     assert res.hits, "the corrected word is searched too"
 
 
+def test_an_everyday_word_is_not_corrected_into_another(kw):
+    assert kw.search("susah").suggestion is None, "not 'sudah' (a stop word, never searched)"
+    assert kw.search("jutek").suggestion is None, "a short word: one edit at most, not 'juta'"
+
+
 def test_a_corrected_word_brings_its_glossary_forms(kw):
     res = kw.search("pengaduen warga")
     assert res.suggestion == "pengaduan warga"
