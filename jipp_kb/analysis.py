@@ -33,18 +33,19 @@ def plain_text(markdown: str) -> str:
 
 
 @cache
-def stopwords() -> frozenset[str]:
-    text = resources.files("jipp_kb").joinpath("data", "stopwords-id.txt").read_text(encoding="utf-8")
+def stopwords(language: str = "id") -> frozenset[str]:
+    text = resources.files("jipp_kb").joinpath("data", f"stopwords-{language}.txt").read_text(encoding="utf-8")
     return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
 
 STEMMERS = ("snowball", "sastrawi", "none")
+SNOWBALL = {"id": "indonesian", "en": "english"}
 
 
 @cache
-def _stem_function(name: str):
-    if name == "snowball":
-        stemmer = Stemmer.Stemmer("indonesian")
+def _stem_function(name: str, language: str = "id"):
+    if name == "snowball" or language != "id":  # Sastrawi is Indonesian only; English text gets Snowball English
+        stemmer = Stemmer.Stemmer(SNOWBALL[language])
         stemmer.maxCacheSize = 50_000  # a corpus has a few tens of thousands of word forms
         return stemmer.stemWord
     if name == "sastrawi":
@@ -60,14 +61,16 @@ class Analysis:
 
     stemmer: str = "snowball"
     stop: bool = True
+    language: str = "id"
+    """"en" for the English summaries: Snowball English and English function words."""
 
     @property
     def signature(self) -> str:
-        return f"id-v3-stemmer={self.stemmer}-stop={int(self.stop)}"
+        return f"{self.language}-v3-stemmer={self.stemmer}-stop={int(self.stop)}"
 
     def terms(self, text: str) -> Iterator[tuple[str, int, int]]:
         """Yield (term, start char, end char) for each indexed word of ``text``."""
-        stops = stopwords() if self.stop else frozenset()
+        stops = stopwords(self.language) if self.stop else frozenset()
         stem = self.stem_word
         for match in WORD.finditer(text):
             word = match.group(0).lower()
@@ -82,11 +85,11 @@ class Analysis:
     def stem_word(self, word: str) -> str:
         if self.stemmer == "none" or not word.isalpha():
             return word
-        return _stem_function(self.stemmer)(word)
+        return _stem_function(self.stemmer, self.language)(word)
 
     def words(self, text: str) -> list[str]:
         """Unstemmed, lowercased words without stop words: for spelling and glossary lookup."""
-        stops = stopwords() if self.stop else frozenset()
+        stops = stopwords(self.language) if self.stop else frozenset()
         return [w for m in WORD.finditer(text) for w, _, _ in _split(m.group(0).lower(), m.start()) if len(w) > 1 and w not in stops]
 
 

@@ -30,24 +30,29 @@ from jipp_kb.glossary import Glossary
 NAME = "keyword"
 FIELD_WEIGHTS = {"title": 2.0, "acronym": 1.0, "summary": 3.0, "tags": 3.0, "body": 2.0}
 """BM25F weights, chosen on the tune half of the judged queries (docs/search.md): summaries and curated tags say most about a case."""
+ENGLISH_WEIGHT = 4.0
+"""Weight of the English summaries analysed as English, searched for a query in English (:meth:`KeywordIndex.is_english`);
+chosen on the tune half (1 / 2 / 3 / 4 / 6 / 9: English queries 0.902 / 0.913 / 0.931 / 0.934 / 0.934 / 0.933)."""
 FACETS = ("province", "regency", "level", "urusan", "jenis", "bentuk", "tahapan", "year", "sdg", "award", "status")
 MULTI = {"urusan", "sdg", "award"}
 TIME_BUDGET = 1.0
 """Seconds a keyword search may collect matches; past it, the best found so far are returned (``complete`` False)."""
 RANKER_FOLDER = "tantivy"
 """Sub-folder of a generation holding the tantivy copy (``keyword_engine = "tantivy"``)."""
-INDEX_FORMAT = 7
+INDEX_FORMAT = 8
 """Bump when ``make_schema`` or ``document`` change: an index of another format is rebuilt."""
 
 
 class IndonesianTokenizer(Tokenizer):
     """Whoosh wrapper around :class:`Analysis` (positions and offsets for highlighting)."""
 
+    language = "id"
+
     def __init__(self, stemmer: str = "snowball", stop: bool = True) -> None:
         self.stemmer, self.stop = stemmer, stop
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, IndonesianTokenizer) and (self.stemmer, self.stop) == (other.stemmer, other.stop)
+        return type(other) is type(self) and (self.stemmer, self.stop) == (other.stemmer, other.stop)
 
     def __call__(
         self,
@@ -62,7 +67,7 @@ class IndonesianTokenizer(Tokenizer):
         mode="",
         **kwargs,
     ):
-        analysis = Analysis(stemmer=self.stemmer, stop=self.stop)
+        analysis = Analysis(stemmer=self.stemmer, stop=self.stop, language=self.language)
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for pos, (text, start, end) in enumerate(analysis.terms(value)):
             token.text, token.boost, token.stopped = text, 1.0, False
@@ -73,6 +78,12 @@ class IndonesianTokenizer(Tokenizer):
             if chars:
                 token.startchar, token.endchar = start_char + start, start_char + end
             yield token
+
+
+class EnglishTokenizer(IndonesianTokenizer):
+    """The same for the English summaries: Snowball English and English function words."""
+
+    language = "en"
 
 
 def make_schema(analysis: Analysis) -> Schema:
@@ -88,6 +99,7 @@ def make_schema(analysis: Analysis) -> Schema:
         summary=text(stored=True),
         body=text(stored=True),
         tags=text(stored=True),
+        english=TEXT(analyzer=EnglishTokenizer(analysis.stemmer, analysis.stop), phrase=True),
         spell=TEXT(analyzer=RegexTokenizer(r"\w+") | LowercaseFilter()),
         region=STORED(),
         depth=STORED(),
@@ -119,6 +131,7 @@ def document(case) -> dict:
         "summary": f"{m.summary}\n\n{m.summary_en}",
         "body": body,
         "tags": ", ".join(m.tags),
+        "english": m.summary_en,
         "spell": " ".join([m.title, m.acronym_expansion or "", m.summary, m.summary_en, body, " ".join(m.tags)]),
         "region": m.region,
         "depth": m.depth,
@@ -328,6 +341,12 @@ class KeywordIndex:
             list(FIELD_WEIGHTS), self.ix.schema, fieldboosts=FIELD_WEIGHTS, group=qparser.OrGroup.factory(0.9)
         )
         self.parser.remove_plugin_class(qparser.WildcardPlugin)
+        english = FIELD_WEIGHTS | {"english": ENGLISH_WEIGHT}
+        self.english_parser = qparser.MultifieldParser(
+            list(english), self.ix.schema, fieldboosts=english, group=qparser.OrGroup.factory(0.9)
+        )
+        self.english_parser.remove_plugin_class(qparser.WildcardPlugin)
+        self.english = Analysis(stemmer=self.analysis.stemmer, stop=self.analysis.stop, language="en")
 
     def close(self) -> None:
         self.searcher.close()
@@ -341,11 +360,12 @@ class KeywordIndex:
         budget: float = TIME_BUDGET,
     ) -> KeywordResults:
         """Best matches first. Block-quality skipping is off: it loops forever on some queries (whoosh #446, #461)."""
-        q = self.parser.parse(text)
+        parser = self.english_parser if self.is_english(text) else self.parser
+        q = parser.parse(text)
         suggestion, corrected = self._spelling(text)
         alternatives = list(dict.fromkeys(self.expander.expansions(suggestion or text) + corrected))  # a corrected word's synonyms too
         if alternatives:
-            q = query.Or([q] + [self.parser.parse(f'"{a}"' if " " in a else a).with_boost(0.8) for a in alternatives])
+            q = query.Or([q] + [parser.parse(f'"{a}"' if " " in a else a).with_boost(0.8) for a in alternatives])
         flt = filter_query(filters or {})
         if self.ranker is not None and not facets:
             ranked = self._rank(q, flt, limit)
@@ -418,6 +438,18 @@ class KeywordIndex:
                 if found:
                     return found
         return _opening(fields.get("summary", ""))
+
+    def is_english(self, text: str) -> bool:
+        """More of the query's words are found only in English (the English summaries, English function words) than only in Indonesian."""
+        reader = self.searcher.reader()
+        votes = 0
+        for word in qparser_words(text):
+            if ":" in word or not word.isalpha():
+                continue
+            english = word in stopwords("en") or reader.doc_frequency("english", self.english.stem_word(word)) > 0
+            indonesian = word in stopwords() or reader.doc_frequency("body", self.analysis.stem_word(word)) > 0
+            votes += english - indonesian
+        return votes > 0
 
     def _spelling(self, text: str) -> tuple[str | None, list[str]]:
         """A corrected query when a word is unknown to the corpus, plus the corrections."""

@@ -13,6 +13,7 @@ phrases and filters — translated node by node. whoosh keeps everything else
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import tantivy
 
 from jipp_kb.analysis import Analysis
 
-TEXT_FIELDS = ("title", "acronym", "summary", "body", "tags")
+TEXT_FIELDS = ("title", "acronym", "summary", "body", "tags", "english")
 FACET_FIELDS = ("province", "regency", "level", "urusan", "jenis", "bentuk", "tahapan", "year", "sdg", "award", "status")
 FOLDER = "tantivy"
 """Sub-folder of a keyword index generation holding the tantivy copy (keyword.RANKER_FOLDER)."""
@@ -47,8 +48,9 @@ def _document(fields: dict, analysis: Analysis, multi: set[str]) -> tantivy.Docu
     """A keyword-index document (``keyword.document``) as tantivy fields: text as analysed terms."""
     doc = tantivy.Document()
     doc.add_text("id", fields["id"])
+    english = dataclasses.replace(analysis, language="en")  # the English summaries, analysed as keyword.EnglishTokenizer does
     for name in TEXT_FIELDS:
-        doc.add_text(name, " ".join(term for term, _, _ in analysis.terms(fields[name])))
+        doc.add_text(name, " ".join(term for term, _, _ in (english if name == "english" else analysis).terms(fields[name])))
     for name in FACET_FIELDS:
         value = fields[name]
         if name == "year":

@@ -126,6 +126,13 @@ def test_a_corrected_word_brings_its_glossary_forms(kw):
     assert {"pengaduan", "keluhan", "aduan"} <= set(res.expanded), "the correction's synonyms are searched, as if typed right"
 
 
+def test_an_english_query_searches_the_english_summaries_as_english(kw):
+    assert kw.is_english("pregnancies of poor families") and not kw.is_english("kematian ibu hamil")
+    hits = {h.id for h in kw.search("pregnancies", limit=20).hits}
+    assert {"anc-hipnoterapi", "save-bunda-bisa-luwu-utara", "gebrakan-susi"} <= hits, "'pregnancy' in their English summaries"
+    assert [t for t, _, _ in Analysis(language="en").terms("The pregnancies of the mothers")] == ["pregnanc", "mother"]
+
+
 def test_english_words_are_not_corrected_into_indonesian(kw):
     res = kw.search("electronic medical record")  # "electronic" is a word of the English summaries, not a typo of "elektronik"
     assert res.suggestion is None and "tele-apik-rsud-margono" in [h.id for h in res.hits]

@@ -13,7 +13,15 @@ from jipp_kb.corpus import load_corpus
 from jipp_kb.indexer import glossary_dicts
 from jipp_kb.search import QueryError, Searcher
 
-QUERIES = ["jemput bola akta kelahiran", "antrean puskesmas", "pengaduan masyarakat", "ibu hamil", '"kartu keluarga"', "title:lapor"]
+QUERIES = [
+    "jemput bola akta kelahiran",
+    "antrean puskesmas",
+    "pengaduan masyarakat",
+    "ibu hamil",
+    '"kartu keluarga"',
+    "title:lapor",
+    "pregnancies",
+]
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +46,8 @@ def test_tantivy_finds_what_whoosh_finds(both):
         b = [h.id for h in tantivy.keyword.search(q, limit=10).hits]
         assert a, q
         assert set(a[:3]) & set(b[:5]), (q, a, b)
+    ranked = tantivy.keyword._rank(tantivy.keyword.english_parser.parse("pregnancies"), None, 10)
+    assert ranked and ranked[0], "an English query's English field is in the tantivy copy too"
 
 
 def test_filters_and_snippets_hold_with_tantivy(both):

@@ -81,11 +81,6 @@ GENERIC = frozenset(
 )
 """Words every complaint uses; they say nothing about its theme."""
 PLACEHOLDER = re.compile(r"\[[A-Z\-]+\]")
-ENGLISH = frozenset(
-    """the a an is are was were be been being to of and in on at for from with by our we my your their they it its this that
-    there have has had not no do does did can cannot will would should very been since until because but or so than""".split()
-)
-"""English function words: a complaint with more of these than Indonesian ones is written in English."""
 NEIGHBOURS = 10
 """Nearest complaints by meaning whose words an English complaint takes (its own share no vocabulary with the others); 0: none."""
 
@@ -94,9 +89,9 @@ def is_english(form: str) -> bool:
     """Mostly English: more English function words than Indonesian ones (of a normal form), and at least two."""
     from jipp_kb.analysis import stopwords
 
-    words = form.split()
-    english = sum(w in ENGLISH for w in words)
-    return english >= 2 and english > sum(w in stopwords() and w not in ENGLISH for w in words)  # the list holds a few English words
+    words, english_words = form.split(), stopwords("en")
+    english = sum(w in english_words for w in words)
+    return english >= 2 and english > sum(w in stopwords() and w not in english_words for w in words)  # the list holds a few English words
 
 
 def normal_form(text: str) -> str:
