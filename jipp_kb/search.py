@@ -149,10 +149,14 @@ class Searcher:
         settings = dict(mode=mode, limit=limit, facets=facets, fusion=fusion, alpha=alpha, snippets=snippets)
         run = functools.partial(self._run, asked, preference=preference, meaning=meaning, **settings)
         listing = asked.listing and inferred  # every case the filters keep is what was asked for: no floor
-        response = run({**filters, **inferred}, floor=0.0 if listing else floor)
-        if inferred and not response.results:
-            response = run(filters, floor=floor)
-            response.relaxed = True
+        response, matched = run({**filters, **inferred}, floor=0.0 if listing else floor)
+        if inferred and not (response.results and (matched or listing)):
+            # The words match nothing within the place or award they name ("malaria di jawa timur"; the embedding
+            # side always finds something): the filters are dropped, unless the words match nothing anywhere either.
+            relaxed, anywhere = run(filters, floor=floor)
+            if anywhere or not response.results:
+                response = relaxed
+                response.relaxed = True
         response.query, response.applied = text, applied
         return response
 
@@ -169,7 +173,8 @@ class Searcher:
         snippets: bool,
         preference: float,
         meaning: np.ndarray | None,
-    ) -> Response:
+    ) -> tuple[Response, int]:
+        """The response, and how many cases the words matched on the keyword side (within the filters)."""
         text = asked.text
         if mode == "semantic":  # the keyword side only for facets and spelling; its ranking is not used
             kw = self.keyword.search(text, filters, limit=1, facets=facets)
@@ -210,7 +215,8 @@ class Searcher:
             section = match.section if match else None
             results.append(_result(cid, stored(cid), score, snippet, section, keyword_rank=kw_rank, semantic_rank=sem_rank))
         total = len(ranked) if mode != "keyword" else max(kw.total - hidden, len(ranked))
-        return Response(asked.text, mode, results, total, kw.facets, kw.suggestion, kw.expanded, hidden=hidden, complete=kw.complete)
+        response = Response(asked.text, mode, results, total, kw.facets, kw.suggestion, kw.expanded, hidden=hidden, complete=kw.complete)
+        return response, kw.total
 
     def similar(self, case_id: str, limit: int = 5) -> list[Result]:
         """Nearest cases — key-term overlap fused with embedding closeness — each with why (in ``section``)."""
