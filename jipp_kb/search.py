@@ -195,9 +195,8 @@ class Searcher:
         else:
             ranked = _normalised(fuse(keyword_ranking, [(m.case, m.score) for m in sem], fusion, alpha))
         stored = functools.cache(lambda cid: self.keyword.stored(cid) or {})  # read once per case, by _prefer and below
-        if (
-            asked.listing and asked.prefer_replicated
-        ):  # "sudah direplikasi daerah lain": every replicated case, not only those the words found
+        if asked.listing and asked.prefer_replicated:
+            # "sudah direplikasi daerah lain": every replicated case, not only those the words found
             found = {cid for cid, _ in ranked}
             ranked = ranked + [(cid, 0.0) for cid in sorted(self.keyword.replicated_ids(filters) - found)]
         ranked = _prefer(ranked, asked, preference, stored)
