@@ -83,9 +83,13 @@ class Response:
         return asdict(self)
 
 
+CURLY_QUOTES = str.maketrans(dict.fromkeys("“”„‟″", '"'))
+"""A phone keyboard's quotation marks (iOS writes “ and ” for "): a phrase is a phrase either way."""
+
+
 def clean_query(text: str) -> str:
-    """Whitespace collapsed, control characters dropped; an empty or over-long query is a :class:`QueryError`."""
-    text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    """Whitespace collapsed, control characters dropped, curly quotes straight; an empty or over-long query is a :class:`QueryError`."""
+    text = " ".join("".join(c if c.isprintable() else " " for c in text).split()).translate(CURLY_QUOTES)
     if not text:
         raise QueryError("the query is empty; describe the problem in a few words, e.g. 'antrean puskesmas'")
     if len(text) > MAX_QUERY_CHARS:

@@ -182,6 +182,9 @@ def test_static_search_applies_places_and_awards_from_the_words(small_site, brow
         assert chip.text.startswith("Jawa Timur")
         chip.click()
         wait_for(browser, lambda d: "antre-sehat-uji" in ids(answered(d, "antrean di jawa timur")))
+        # A place in a phone keyboard's quotation marks is a phrase, as `jipp-kb search` reads it: no filter.
+        search(browser, home, "antrean “jawa timur”")
+        assert not browser.find_elements(By.CSS_SELECTOR, "#search-notes .chip")
         # An award with its tier, as `jipp-kb search` reads it.
         assert ids(search(browser, home, "antrean KIPP Top 45")) == ["antre-sehat-uji"]
         # A filter from the words that leaves nothing is dropped, and the page says so.

@@ -100,6 +100,7 @@ def test_phrases_and_fields_survive_a_place_taken_from_the_words(indexed):
         assert read.results and [r.id for r in read.results] == [r.id for r in given.results], "the phrase is still a phrase"
         assert searcher.search("ibu kematian sulawesi selatan", "keyword").results
         assert not searcher.search('"ibu kematian" sulawesi selatan', "keyword").results, "no case has these words in this order"
+        assert not searcher.search("“ibu kematian” sulawesi selatan", "keyword").results, "a phone keyboard's quotation marks"
     finally:
         searcher.close()
 

@@ -383,6 +383,7 @@
   // (unless the user chose that filter), the rest of its words searched; if the
   // filters leave nothing, the words alone, and the page says so.
   function pagefindSearch(q) {
+    q = q.replace(/[“”„‟″]/g, '"'); // a phone keyboard's quotation marks, as `jipp-kb search` reads them
     var u = understand(infer ? q : "");
     var chosenFilters = pagefindFilters();
     var applied = u.applied.filter(function (a) { return !(pagefindFilter(a.filter).name in chosenFilters); });
