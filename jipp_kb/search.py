@@ -158,7 +158,7 @@ class Searcher:
             # The words match nothing within the place or award they name ("malaria di jawa timur"; the embedding
             # side always finds something): the filters are dropped, unless the words match nothing anywhere either.
             relaxed, anywhere = run(filters, floor=floor)
-            if anywhere or not response.results:
+            if anywhere or (relaxed.results and not response.results):
                 response = relaxed
                 response.relaxed = True
         response.query, response.applied = text, applied
@@ -192,6 +192,8 @@ class Searcher:
                 sem = self.vectors.search_vector(meaning, allowed, DEPTH)
             else:
                 sem = self.vectors.search(kw.suggestion or text, allowed, DEPTH)  # a typo would mislead the embedding
+        if mode == "hybrid" and meaning is None and not kw.total and not asked.listing:
+            sem = []  # no word matches any case: alone, the embedding side lists the "nearest" cases to anything, nonsense too
         if mode == "keyword":
             ranked = _normalised(keyword_ranking)
         elif mode == "semantic":

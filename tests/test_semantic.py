@@ -147,6 +147,17 @@ def test_hybrid_fuses_both_rankings(indexed):
         searcher.close()
 
 
+def test_words_no_case_uses_find_nothing_by_default(indexed):
+    searcher = Searcher(indexed / "jipp", DEFAULT_MODEL)
+    try:
+        for q in ("qwzxv plorkt", "???", "yang dan di"):
+            res = searcher.search(q)
+            assert res.results == [] and res.total == 0, f"{q}: not the cases 'nearest' to nonsense"
+        assert searcher.search("qwzxv plorkt", "semantic").results, "asked for meaning alone, the embedding side answers"
+    finally:
+        searcher.close()
+
+
 def test_similar_excludes_the_case_and_gives_reasons(indexed):
     result = CliRunner().invoke(cli, ["similar", "anc-hipnoterapi", "--json", "--index-dir", str(indexed / "jipp")])
     assert result.exit_code == 0, result.output
