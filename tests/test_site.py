@@ -239,7 +239,7 @@ def test_search_terms_file_has_the_glossary_stop_words_and_corpus_words(site):
     url = re.search(r'data-terms="([^"]+)"', search).group(1)
     assert re.fullmatch(re.escape(BASE) + r"static/search-terms\.json\?v=[0-9a-f]+", url)
     terms = json.loads((site.out / "static" / "search-terms.json").read_text(encoding="utf-8"))
-    assert "yang" in terms["stopwords"]
+    assert "yang" in terms["stopwords"] and "the" in terms["english_stopwords"]
     assert any({"keluhan", "pengaduan"} <= set(group) for group in terms["groups"])
     assert "kelahiran" in terms["words"] and all(w == w.lower() and len(w) >= 4 for w in terms["words"])
     english = {w for c in site.corpus.cases.values() for w in re.findall(r"[a-z]{4,}", c.meta.summary_en.lower())}

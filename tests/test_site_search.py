@@ -103,6 +103,10 @@ def test_static_search_is_forgiving_and_helps(small_site, browser):  # noqa: F81
         assert ids(items)[0] == "lapor-bupati-uji"
         assert "Maksud Anda: pengaduan" in visible_text(browser, ".search-suggestion")
 
+        # Only function words: nothing to search, and no "did you mean" (not "uang" for "yang").
+        assert search(browser, home, "yang dan di") == [] and not visible_text(browser, ".search-suggestion")
+        assert search(browser, home, "the of and", lang="en/") == []
+
         # Nothing matches: what to do, with a link to browse by urusan.
         assert search(browser, home, "qwzxv plorkt") == []
         help_box = browser.find_element(By.ID, "search-help")

@@ -39,13 +39,14 @@ LETTERS = re.compile(rf"[^\W\d_]{{{MIN_WORD},}}")
 
 
 def search_terms(glossary: list[GlossaryEntry], cases: list[Case], cache: Path | None = None) -> bytes:
-    """``{"stopwords": [...], "groups": [[form, ...], ...], "words": [...], "english": [...], "understand": {...}}``.
+    """``{"stopwords": [...], "english_stopwords": [...], "groups": [[form, ...], ...], "words": [...], "english": [...], "understand": {...}}``.
 
     Each group is one glossary entry's forms, lowercased; ``words`` are the
     words of the cases (unstemmed, letters only, at least MIN_WORD long), by the
     number of cases using them, most first; ``english`` the other words of their
     English summaries, which the English search page knows too (not typos of
-    Indonesian words: "visits" is not "visi"). ``cache`` (an SQLite file) keeps each
+    Indonesian words: "visits" is not "visi"), and whose function words
+    (``english_stopwords``) it drops. ``cache`` (an SQLite file) keeps each
     case's words by its digest and the counts of the last build: a rebuild after
     one change reads one case and adjusts the counts, instead of re-reading
     every case (about 6 s at 10,000 cases) or every case's cached words (0.6 s).
@@ -60,7 +61,14 @@ def search_terms(glossary: list[GlossaryEntry], cases: list[Case], cache: Path |
     stops = stopwords()
     words = [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if w not in stops and not w.startswith(ENGLISH)]
     english = sorted({w.removeprefix(ENGLISH) for w in counts if w.startswith(ENGLISH)} - set(words) - stops)
-    data = {"stopwords": sorted(stops), "groups": groups, "words": words, "english": english, "understand": tables()}
+    data = {
+        "stopwords": sorted(stops),
+        "english_stopwords": sorted(stopwords("en")),
+        "groups": groups,
+        "words": words,
+        "english": english,
+        "understand": tables(),
+    }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 

@@ -128,6 +128,8 @@
   function loadTerms() {
     return fetch(app.getAttribute("data-terms")).then(function (r) { return r.json(); }).then(function (data) {
       terms = { stopwords: new Set(data.stopwords), groups: data.groups, first: new Map(), preferred: new Set(), words: data.words, understand: data.understand };
+      // The English page drops English function words too ("home visits for the elderly").
+      if (document.documentElement.lang === "en") data.english_stopwords.forEach(function (w) { terms.stopwords.add(w); });
       data.groups.forEach(function (forms, g) {
         forms.forEach(function (form) {
           var ws = words(form);
@@ -200,7 +202,7 @@
   // with digits: left alone) is a typo if a known word is one edit away (two for
   // longer words); glossary and filter words first, then the commonest.
   function correction(word) {
-    if (word.length < MIN_WORD || /\d/.test(word) || terms.known.has(word)) return null;
+    if (word.length < MIN_WORD || /\d/.test(word) || terms.known.has(word) || terms.stopwords.has(word)) return null;
     var limit = word.length < 6 ? 1 : 2;
     var best = null;
     var bestDistance = limit + 1;
@@ -431,8 +433,7 @@
       if (!memo.has(term)) memo.set(term, shardSearch(term, filters));
       return memo.get(term);
     }
-    var ws = words(q);
-    if (!ws.length) ws = words(q, true);
+    var ws = words(q); // only function words: nothing to search, as in `jipp-kb search`
     // A word no case contains is replaced by the nearest known word, if one is close.
     var fixes = [];
     var fixed = ws.map(function (w) {
