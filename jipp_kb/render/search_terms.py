@@ -94,7 +94,7 @@ class _WordCounts:
             db.execute("CREATE TABLE IF NOT EXISTS words (digest TEXT PRIMARY KEY, words TEXT NOT NULL)")
             db.execute("CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
             if db.execute("SELECT value FROM state WHERE name = 'version'").fetchone() != (str(WORDS_VERSION),):
-                db.execute("DELETE FROM words")  # read by another version of _text
+                db.execute("DELETE FROM words")  # read by another version of case_words
                 db.execute("DELETE FROM state")
                 db.execute("INSERT INTO state VALUES ('version', ?)", (str(WORDS_VERSION),))
             return self._count(db, by_digest)
