@@ -13,7 +13,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 from pathlib import Path
 
@@ -337,16 +337,9 @@ class KeywordIndex:
             from jipp_kb import tantivy_index
 
             self.ranker = tantivy_index.Ranker(live, MULTI)
-        self.parser = qparser.MultifieldParser(
-            list(FIELD_WEIGHTS), self.ix.schema, fieldboosts=FIELD_WEIGHTS, group=qparser.OrGroup.factory(0.9)
-        )
-        self.parser.remove_plugin_class(qparser.WildcardPlugin)
-        english = FIELD_WEIGHTS | {"english": ENGLISH_WEIGHT}
-        self.english_parser = qparser.MultifieldParser(
-            list(english), self.ix.schema, fieldboosts=english, group=qparser.OrGroup.factory(0.9)
-        )
-        self.english_parser.remove_plugin_class(qparser.WildcardPlugin)
-        self.english = Analysis(stemmer=self.analysis.stemmer, stop=self.analysis.stop, language="en")
+        self.parser = _parser(self.ix.schema, FIELD_WEIGHTS)
+        self.english_parser = _parser(self.ix.schema, FIELD_WEIGHTS | {"english": ENGLISH_WEIGHT})
+        self.english = replace(self.analysis, language="en")
 
     def close(self) -> None:
         self.searcher.close()
@@ -528,6 +521,13 @@ class _Deadline(collectors.WrappingCollector):
         if time.monotonic() > self.deadline:
             raise searching.TimeLimit
         return self.child.collect(sub_docnum)
+
+
+def _parser(schema: Schema, weights: dict[str, float]) -> qparser.MultifieldParser:
+    """Words OR-grouped over the weighted fields (a case with more of them scores higher); no wildcards."""
+    parser = qparser.MultifieldParser(list(weights), schema, fieldboosts=weights, group=qparser.OrGroup.factory(0.9))
+    parser.remove_plugin_class(qparser.WildcardPlugin)
+    return parser
 
 
 def qparser_words(text: str) -> list[str]:

@@ -128,8 +128,10 @@
   function loadTerms() {
     return fetch(app.getAttribute("data-terms")).then(function (r) { return r.json(); }).then(function (data) {
       terms = { stopwords: new Set(data.stopwords), groups: data.groups, first: new Map(), preferred: new Set(), words: data.words, understand: data.understand };
-      // The English page drops English function words too ("home visits for the elderly").
-      if (document.documentElement.lang === "en") data.english_stopwords.forEach(function (w) { terms.stopwords.add(w); });
+      // The English page's cases hold their English summaries too: their function words are dropped
+      // ("home visits for the elderly"), and their other words are words, not typos.
+      var english = document.documentElement.lang === "en";
+      if (english) data.english_stopwords.forEach(function (w) { terms.stopwords.add(w); });
       data.groups.forEach(function (forms, g) {
         forms.forEach(function (form) {
           var ws = words(form);
@@ -144,9 +146,7 @@
           words(o.getAttribute("data-label") || "").forEach(function (w) { terms.preferred.add(w); });
         });
       });
-      terms.known = new Set(data.words);
-      // The English page's cases hold their English summaries too: those words are not typos.
-      if (document.documentElement.lang === "en") data.english.forEach(function (w) { terms.known.add(w); });
+      terms.known = new Set(english ? data.words.concat(data.english) : data.words);
       terms.preferred.forEach(function (w) { terms.known.add(w); });
     }).catch(function () {
       terms = { stopwords: new Set(), groups: [], first: new Map(), preferred: new Set(), words: [], known: new Set() };
