@@ -103,6 +103,10 @@ def test_static_search_is_forgiving_and_helps(small_site, browser):  # noqa: F81
         assert ids(items)[0] == "lapor-bupati-uji"
         assert "Maksud Anda: pengaduan" in visible_text(browser, ".search-suggestion")
 
+        # A word is not found inside longer words: "jawa" finds the two cases in Jawa, not the one whose
+        # dinas "menjawab" (Pagefind also matches the words a searched word begins).
+        assert set(ids(search(browser, home, "jawa"))) == {"antre-sehat-uji", "loket-capil-uji"}
+
         # Only function words: nothing to search, and no "did you mean" (not "uang" for "yang").
         assert search(browser, home, "yang dan di") == [] and not visible_text(browser, ".search-suggestion")
         assert search(browser, home, "the of and", lang="en/") == []

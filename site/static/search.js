@@ -49,6 +49,11 @@
   var SCORE_WEIGHT = 1; // Pagefind's score (relative to the best case for that word) against "this word matched"
   var PHRASE_WEIGHT = 1; // added for each pair of neighbouring query words a case has side by side
   var PAGE_LENGTH = 0; // Pagefind's length normalisation: none, short profiles and long case studies compete evenly
+  // Pagefind also matches the words a searched word begins (antar: antara, antarmuka; desa: desain).
+  // These count for almost nothing at this similarity weight (the word itself ranks 25 times
+  // higher than one a letter longer), and a case found only through them is dropped (EXTENSION).
+  var TERM_SIMILARITY = 12;
+  var EXTENSION = 0.05; // below this share of the form's best score, a case matched only a longer word
   var FLOOR = 0.2; // a case scoring below this share of the best case is not shown (only trims the long tail)
   var PREFERENCE = 1; // added, as a share of the best case's score, for each preference the query states (urusan, place, replication)
 
@@ -364,7 +369,7 @@
     if (!bundles.length) return Promise.resolve(null);
     return Promise.all(bundles.map(function (b) {
       return import(b + "pagefind.js").then(function (pf) {
-        return pf.options({ excerptLength: 24, ranking: { pageLength: PAGE_LENGTH } }).then(function () { return pf; });
+        return pf.options({ excerptLength: 24, ranking: { pageLength: PAGE_LENGTH, termSimilarity: TERM_SIMILARITY } }).then(function () { return pf; });
       });
     })).then(function (pfs) { pagefind = pfs; return pfs; }).catch(function () { return null; });
   }
@@ -430,7 +435,12 @@
   function searchWords(q, filters) {
     var memo = new Map();
     function find(term) {
-      if (!memo.has(term)) memo.set(term, shardSearch(term, filters));
+      if (!memo.has(term)) {
+        memo.set(term, shardSearch(term, filters).then(function (res) {
+          var cut = res.results.length ? res.results[0].score * EXTENSION : 0;
+          return { results: res.results.filter(function (r) { return r.score >= cut; }) };
+        }));
+      }
       return memo.get(term);
     }
     var ws = words(q); // only function words: nothing to search, as in `jipp-kb search`
