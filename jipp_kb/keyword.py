@@ -453,9 +453,13 @@ class KeywordIndex:
             if len(word) < 4 or word.isdigit() or ":" in word or word in self.glossary_words or reader.doc_frequency("spell", word):
                 fixed.append(word)
                 continue
-            # One edit for a short word, two for a longer one (as the site's search page): "bikin" is not "bukan".
+            # A word cut short is completed, as the site's search finds the words it begins: "puskes" is
+            # "puskesmas" (the commonest such word), not "pushes".
+            options = sorted((-reader.doc_frequency("spell", t), t.decode()) for t in reader.expand_prefix("spell", word))
+            options = [o for _, o in options]
+            # Else one edit for a short word, two for a longer one (as the site's search page): "bikin" is not "bukan".
             # Typos rarely hit the first letter (and prefix=1 is 5-10x faster).
-            options = corrector.suggest(word, limit=1, maxdist=1 if len(word) < 6 else 2, prefix=1)
+            options = options or corrector.suggest(word, limit=1, maxdist=1 if len(word) < 6 else 2, prefix=1)
             options = [o for o in options if o not in stopwords()]  # a stop word is not searched: "susah" is not "sudah"
             if options:
                 fixed.append(options[0])

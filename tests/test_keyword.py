@@ -120,6 +120,11 @@ def test_an_everyday_word_is_not_corrected_into_another(kw):
     assert kw.search("jutek").suggestion is None, "a short word: one edit at most, not 'juta'"
 
 
+def test_a_word_cut_short_is_completed(kw):
+    assert kw.search("persali").suggestion == "persalinan", "the commonest word it begins, not 'perwali' two edits away"
+    assert kw.search("akta kelahi").suggestion == "akta kelahiran", "not 'kelas'"
+
+
 def test_a_corrected_word_brings_its_glossary_forms(kw):
     res = kw.search("pengaduen warga")
     assert res.suggestion == "pengaduan warga"

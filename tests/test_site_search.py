@@ -106,6 +106,9 @@ def test_static_search_is_forgiving_and_helps(small_site, browser):  # noqa: F81
         # A word is not found inside longer words: "jawa" finds the two cases in Jawa, not the one whose
         # dinas "menjawab" (Pagefind also matches the words a searched word begins).
         assert set(ids(search(browser, home, "jawa"))) == {"antre-sehat-uji", "loket-capil-uji"}
+        # A word cut short is completed, as `jipp-kb search` does: "menabung", not "meniru" two edits away.
+        assert ids(search(browser, home, "menabu")) == ["bank-sampah-uji"]
+        assert "Maksud Anda: menabung" in visible_text(browser, ".search-suggestion")
 
         # Only function words: nothing to search, and no "did you mean" (not "uang" for "yang").
         assert search(browser, home, "yang dan di") == [] and not visible_text(browser, ".search-suggestion")

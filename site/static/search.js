@@ -205,9 +205,14 @@
 
   // A word neither the cases, the glossary nor the filters contain (too short or
   // with digits: left alone) is a typo if a known word is one edit away (two for
-  // longer words); glossary and filter words first, then the commonest.
+  // longer words); glossary and filter words first, then the commonest. A word
+  // cut short is completed instead, as `jipp-kb search` does: "puskes" is the
+  // commonest word it begins, "puskesmas", not "askes".
   function correction(word) {
     if (word.length < MIN_WORD || /\d/.test(word) || terms.known.has(word) || terms.stopwords.has(word)) return null;
+    function begun(v) { return v.startsWith(word); }
+    var completed = terms.words.find(begun) || Array.from(terms.known).find(begun);
+    if (completed) return completed;
     var limit = word.length < 6 ? 1 : 2;
     var best = null;
     var bestDistance = limit + 1;
