@@ -633,11 +633,15 @@ def test_case_pages_explain_the_glossary_terms_they_use_in_both_languages(site):
     en = _text(_case(site, "lahir-procot-pulang-bawa-akta", "en"))
     terms = en[en.index('<details class="case-terms">') : en.index("</details>", en.index('<details class="case-terms">'))]
     assert "Terms used in this case" in terms
-    assert '<dt lang="id">akta kelahiran</dt><dd>birth certificate</dd>' in terms  # searchable on the English page
+    assert '<dt lang="id">akta kelahiran</dt> <dd>birth certificate</dd>' in terms  # searchable on the English page
     body = en[en.index("data-pagefind-body") :]
-    assert "birth certificate" in body and "data-pagefind-ignore" not in terms
+    assert "birth certificate" in body and terms.count("data-pagefind-ignore") == 1, "only the box's label is not indexed"
+    # Pagefind joins adjacent elements' text: a term and its meaning must stay separate words for it.
+    as_indexed = re.sub(r"<summary.*?</summary>|<[^>]+>", "", terms)
+    assert "akta kelahiran birth certificate" in as_indexed
+    assert not re.search(r"</d[dt]><d[dt]", terms), "no term glued to the meaning before or after it"
     id_ = _text(_case(site, "lahir-procot-pulang-bawa-akta"))
-    assert '<dt lang="id">adminduk</dt><dd lang="id">administrasi kependudukan</dd>' in id_
+    assert '<dt lang="id">adminduk</dt> <dd lang="id">administrasi kependudukan</dd>' in id_
     assert "Istilah dalam kasus ini" in id_
 
 
