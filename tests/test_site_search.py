@@ -185,6 +185,24 @@ def test_static_search_reads_a_query_as_the_cli_does(small_site, browser):  # no
         assert preferences == (py.prefer_urusan, py.prefer_regency, py.prefer_replicated), q
 
 
+def test_a_case_found_only_through_another_word_does_not_count(small_site, browser):  # noqa: F811
+    """Pagefind also returns the cases with a longer word (antar: antara) or, for a word no case has, a shorter
+    one (a glossary form such as "perijinan"), scored near 0 at the page's termSimilarity: they do not count."""
+    with serve(small_site) as home:
+        browser.get(f"{home}cari/")
+        ranked = browser.execute_async_script(
+            "var done = arguments[0]; window.jippKbSearch.ready.then(function () {"
+            "  function res(pairs) { return { results: pairs.map(function (p) { return { id: p[0], score: p[1] }; }) }; }"
+            "  var found = { fixes: [], phrases: [], cs: [{ label: 'perizinan', forms: ['perizinan', 'perijinan'] }, { label: 'cepat', forms: ['cepat'] }],"
+            "    perConcept: [[res([['a', 16.8], ['b', 5.0]]), res([['c', 0.002], ['d', 0.001]])], [res([['c', 9.0], ['e', 0.2]])]] };"
+            "  var out = window.jippKbSearch.rank(found, []);"
+            "  done({ ids: out.items.map(function (i) { return i.pagefind.id; }), partial: out.partial });"
+            "});"
+        )
+    assert set(ranked["ids"]) == {"a", "b", "c"}, "c only through 'cepat'; d through the near-0 form alone, e near-0: dropped"
+    assert ranked["ids"][0] != "c", "c does not count as matching 'perizinan'"
+
+
 def test_static_search_applies_places_and_awards_from_the_words(small_site, browser):  # noqa: F811
     with serve(small_site) as home:
         # A province in the words becomes a filter, shown as a chip; removing it searches the words as written.

@@ -49,11 +49,12 @@
   var SCORE_WEIGHT = 1; // Pagefind's score (relative to the best case for that word) against "this word matched"
   var PHRASE_WEIGHT = 1; // added for each pair of neighbouring query words a case has side by side
   var PAGE_LENGTH = 0; // Pagefind's length normalisation: none, short profiles and long case studies compete evenly
-  // Pagefind also matches the words a searched word begins (antar: antara, antarmuka; desa: desain).
-  // These count for almost nothing at this similarity weight (the word itself ranks 25 times
-  // higher than one a letter longer), and a case found only through them is dropped (EXTENSION).
+  // Pagefind also matches the words a searched word begins (antar: antara, antarmuka; desa: desain),
+  // and for a word it lacks, the longest word that begins it (a glossary form no case uses, such as
+  // "perijinan"). These count for almost nothing at this similarity weight (the word itself ranks
+  // 25 times higher than one a letter longer), and a case found only through them is dropped (EXTENSION).
   var TERM_SIMILARITY = 12;
-  var EXTENSION = 0.05; // below this share of the form's best score, a case matched only a longer word
+  var EXTENSION = 0.05; // below this share of the concept's best score (any form), a case matched only another word
   var FLOOR = 0.2; // a case scoring below this share of the best case is not shown (only trims the long tail)
   var PREFERENCE = 1; // added, as a share of the best case's score, for each preference the query states (urusan, place, replication)
 
@@ -440,12 +441,7 @@
   function searchWords(q, filters) {
     var memo = new Map();
     function find(term) {
-      if (!memo.has(term)) {
-        memo.set(term, shardSearch(term, filters).then(function (res) {
-          var cut = res.results.length ? res.results[0].score * EXTENSION : 0;
-          return { results: res.results.filter(function (r) { return r.score >= cut; }) };
-        }));
-      }
+      if (!memo.has(term)) memo.set(term, shardSearch(term, filters));
       return memo.get(term);
     }
     var ws = words(q); // only function words: nothing to search, as in `jipp-kb search`
@@ -487,9 +483,11 @@
       // Each form's scores relative to its own best case, so that one form's outlier
       // (a case named after it) does not flatten the others'.
       var best = new Map();
+      var cut = EXTENSION * Math.max.apply(null, perConcept[ci].map(function (res) { return res.results.length ? res.results[0].score : 0; }));
       perConcept[ci].forEach(function (res) {
         var top = res.results.length ? res.results[0].score : 0;
         res.results.forEach(function (r) {
+          if (r.score < cut) return;
           var rel = top ? r.score / top : 0;
           if (!best.has(r.id) || best.get(r.id).rel < rel) best.set(r.id, { rel: rel, result: r });
         });
@@ -767,8 +765,8 @@
   // static host answers with a 404 page, or nothing at all.
   var probe = getJson(api + "?q=").then(function () { useApi = true; }).catch(function () { useApi = false; });
   var ready = Promise.all([loadTerms(), loadPagefind(), probe]);
-  // For the browser test that checks this page reads queries as jipp_kb/understand.py does.
-  window.jippKbSearch = { ready: ready, understand: understand };
+  // For the browser tests: the page reads queries as jipp_kb/understand.py does, and its ranking rule.
+  window.jippKbSearch = { ready: ready, understand: understand, rank: rank };
 
   form.addEventListener("submit", function (e) {
     e.preventDefault();
