@@ -196,11 +196,12 @@ def test_a_case_found_only_through_another_word_does_not_count(small_site, brows
             "  var found = { fixes: [], phrases: [], cs: [{ label: 'perizinan', forms: ['perizinan', 'perijinan'] }, { label: 'cepat', forms: ['cepat'] }],"
             "    perConcept: [[res([['a', 16.8], ['b', 5.0]]), res([['c', 0.002], ['d', 0.001]])], [res([['c', 9.0], ['e', 0.2]])]] };"
             "  var out = window.jippKbSearch.rank(found, []);"
-            "  done({ ids: out.items.map(function (i) { return i.pagefind.id; }), partial: out.partial });"
+            "  done(out.items.map(function (i) { return i.pagefind.id; }));"
             "});"
         )
-    assert set(ranked["ids"]) == {"a", "b", "c"}, "c only through 'cepat'; d through the near-0 form alone, e near-0: dropped"
-    assert ranked["ids"][0] != "c", "c does not count as matching 'perizinan'"
+    # c matches "cepat" only (not "perizinan" through its near-0 form), so it ties with a and loses on
+    # Pagefind's score; d matched only through that form and e scored under 5 % of "cepat"'s best: dropped.
+    assert ranked == ["a", "c", "b"]
 
 
 def test_static_search_applies_places_and_awards_from_the_words(small_site, browser):  # noqa: F811
