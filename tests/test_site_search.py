@@ -187,7 +187,8 @@ def test_static_search_reads_a_query_as_the_cli_does(small_site, browser):  # no
 
 def test_a_case_found_only_through_another_word_does_not_count(small_site, browser):  # noqa: F811
     """Pagefind also returns the cases with a longer word (antar: antara) or, for a word no case has, a shorter
-    one (a glossary form such as "perijinan"), scored near 0 at the page's termSimilarity: they do not count."""
+    one (a glossary form such as "perijinan", a typed "xyzzyq"), scored near 0 at the page's termSimilarity:
+    they do not count."""
     with serve(small_site) as home:
         browser.get(f"{home}cari/")
         ranked = browser.execute_async_script(
@@ -196,12 +197,17 @@ def test_a_case_found_only_through_another_word_does_not_count(small_site, brows
             "  var found = { fixes: [], phrases: [], cs: [{ label: 'perizinan', forms: ['perizinan', 'perijinan'] }, { label: 'cepat', forms: ['cepat'] }],"
             "    perConcept: [[res([['a', 16.8], ['b', 5.0]]), res([['c', 0.002], ['d', 0.001]])], [res([['c', 9.0], ['e', 0.2]])]] };"
             "  var out = window.jippKbSearch.rank(found, []);"
-            "  done(out.items.map(function (i) { return i.pagefind.id; }));"
+            "  var odd = window.jippKbSearch.rank({ fixes: [], phrases: [], cs: [{ label: 'puskesmas', forms: ['puskesmas'] },"
+            "    { label: 'xyzzyq', forms: ['xyzzyq'], unknown: true }], perConcept: [[res([['a', 11.0]])], [res([['f', 0.0001]])]] }, []);"
+            "  function ids(o) { return o.items.map(function (i) { return i.pagefind.id; }); }"
+            "  done({ ids: ids(out), unknown: { ids: ids(odd), missing: odd.missing } });"
             "});"
         )
     # c matches "cepat" only (not "perizinan" through its near-0 form), so it ties with a and loses on
     # Pagefind's score; d matched only through that form and e scored under 5 % of "cepat"'s best: dropped.
-    assert ranked == ["a", "c", "b"]
+    assert ranked["ids"] == ["a", "c", "b"]
+    # A word no case has ("xyzzyq"), for which Pagefind returned a case with a shorter word at ~0: no match.
+    assert ranked["unknown"] == {"ids": ["a"], "missing": ["xyzzyq"]}
 
 
 def test_static_search_applies_places_and_awards_from_the_words(small_site, browser):  # noqa: F811

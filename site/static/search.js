@@ -453,6 +453,8 @@
       return c || w;
     });
     var cs = concepts(fixed);
+    // A word the cases do not have as written (and no correction) may still be a form of one they have.
+    cs.forEach(function (c) { c.unknown = c.forms.length === 1 && c.label.length >= MIN_WORD && !/\d/.test(c.label) && !terms.known.has(c.label); });
     // Two content words next to each other in the query, as an exact phrase ("kematian ibu").
     var all = words(q, true).map(function (w) { return correction(w) || w; });
     var phrases = [];
@@ -479,11 +481,17 @@
     phrases.forEach(function (res) {
       res.results.forEach(function (r) { together.set(r.id, (together.get(r.id) || 0) + 1); });
     });
+    var tops = perConcept.map(function (forms) {
+      return Math.max.apply(null, forms.map(function (res) { return res.results.length ? res.results[0].score : 0; }));
+    });
+    var queryTop = Math.max.apply(null, tops.concat([0]));
     cs.forEach(function (c, ci) {
       // Each form's scores relative to its own best case, so that one form's outlier
       // (a case named after it) does not flatten the others'.
       var best = new Map();
-      var cut = EXTENSION * Math.max.apply(null, perConcept[ci].map(function (res) { return res.results.length ? res.results[0].score : 0; }));
+      // An unknown word whose best case is far below the other words' found only Pagefind's
+      // fallbacks (xyzzyq: the one case with an "x…" word), not a form of a word the cases have.
+      var cut = c.unknown && tops[ci] < EXTENSION * queryTop ? Infinity : EXTENSION * tops[ci];
       perConcept[ci].forEach(function (res) {
         var top = res.results.length ? res.results[0].score : 0;
         res.results.forEach(function (r) {
