@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import shutil
@@ -227,6 +228,13 @@ def test_pagefind_marks_case_pages_and_indexes_both_languages(site):
         assert f"""data-bundles='["{BASE}{prefix}pagefind/"]'""" in _text(root / "cari" / "index.html")
     assert site.result.search_pages == 2 * len(site.corpus.cases)
     assert not list(site.out.glob(".pagefind-*")), "the shard folders are removed"
+    # What Pagefind holds for a case: its status as a filter, not as one of its words ("berjalan" would match
+    # "jalan" in every running case).
+    fragments = [
+        json.loads(gzip.decompress(f.read_bytes())[len(b"pagefind_dcd") :]) for f in (site.out / "pagefind" / "fragment").iterdir()
+    ]
+    indexed = next(f for f in fragments if f["url"].endswith("/kasus/contoh-akta/"))
+    assert indexed["filters"]["Status"] == ["berjalan"] and "berjalan" not in indexed["content"].lower()
     search = _text(site.out / "cari" / "index.html")
     assert f'data-api="{BASE}api/search"' in search
     for name in ("province", "regency", "urusan", "year", "jenis", "award", "status"):
