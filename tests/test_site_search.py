@@ -110,13 +110,6 @@ def test_static_search_is_forgiving_and_helps(small_site, browser):  # noqa: F81
         assert ids(search(browser, home, "menabu")) == ["bank-sampah-uji"]
         assert "Maksud Anda: menabung" in visible_text(browser, ".search-suggestion")
 
-        # A case's status is a filter, not one of its words (test_site.py): the filter is still there.
-        statuses = browser.execute_async_script(
-            "var done = arguments[0]; import('/pagefind/pagefind.js').then(function (pf) { return pf.filters(); })"
-            ".then(function (f) { done(f.Status); });"
-        )
-        assert statuses == {"berjalan": 4}
-
         # Only function words: nothing to search, and no "did you mean" (not "uang" for "yang").
         assert search(browser, home, "yang dan di") == [] and not visible_text(browser, ".search-suggestion")
         assert search(browser, home, "the of and", lang="en/") == []
