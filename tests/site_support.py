@@ -217,7 +217,7 @@ def make_search_corpus(dest: Path) -> Path:
             acronym_expansion=None,
             summary=summary,
             summary_en=f"Test fixture: {title}."
-            + (" Patients take a number from home during the day." if cid == "antre-sehat-uji" else ""),
+            + (" Patients take a number from home during the day; registered numbers get a reminder." if cid == "antre-sehat-uji" else ""),
             province=province,
             regency=regency,
             agency=f"Pemerintah {regency}",

@@ -126,6 +126,9 @@ def test_static_search_is_forgiving_and_helps(small_site, browser):  # noqa: F81
         # An English word one letter from an Indonesian one ("during", "daring") is a word there, not a typo.
         assert ids(search(browser, home, "patients during the day", lang="en/")) == ["antre-sehat-uji"]
         assert not visible_text(browser, ".search-suggestion")
+        # There a word cut short completes to an English word first: "registered", not "registrasi".
+        assert ids(search(browser, home, "regist", lang="en/")) == ["antre-sehat-uji"]
+        assert "Did you mean: registered" in visible_text(browser, ".search-suggestion")
 
         # A phone: filters stack, nothing wider than the screen.
         browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})

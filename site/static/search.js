@@ -153,9 +153,11 @@
         });
       });
       terms.known = new Set(english ? data.words.concat(data.english) : data.words);
+      // What a word cut short completes to: on the English page an English word first ("pati": "patients").
+      terms.completions = english ? data.english.concat(data.words) : data.words;
       terms.preferred.forEach(function (w) { terms.known.add(w); });
     }).catch(function () {
-      terms = { stopwords: new Set(), groups: [], first: new Map(), preferred: new Set(), words: [], known: new Set() };
+      terms = { stopwords: new Set(), groups: [], first: new Map(), preferred: new Set(), words: [], known: new Set(), completions: [] };
     });
   }
 
@@ -212,7 +214,7 @@
   function correction(word) {
     if (word.length < MIN_WORD || /\d/.test(word) || terms.known.has(word) || terms.stopwords.has(word)) return null;
     function begun(v) { return v.startsWith(word); }
-    var completed = terms.words.find(begun) || Array.from(terms.known).find(begun);
+    var completed = terms.completions.find(begun) || Array.from(terms.known).find(begun);
     if (completed) return completed;
     var limit = word.length < 6 ? 1 : 2;
     var best = null;
