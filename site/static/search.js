@@ -153,7 +153,7 @@
         });
       });
       terms.known = new Set(english ? data.words.concat(data.english) : data.words);
-      // What a word cut short completes to: on the English page an English word first ("pati": "patients").
+      // What a word cut short completes to: on the English page an English word first ("pati": "patient").
       terms.completions = english ? data.english.concat(data.words) : data.words;
       terms.preferred.forEach(function (w) { terms.known.add(w); });
     }).catch(function () {
