@@ -455,8 +455,7 @@ class KeywordIndex:
                 continue
             # A word cut short is completed, as the site's search finds the words it begins: "puskes" is
             # "puskesmas" (the commonest such word), not "pushes".
-            options = sorted((-reader.doc_frequency("spell", t), t.decode()) for t in reader.expand_prefix("spell", word))
-            options = [o for _, o in options]
+            options = sorted((t.decode() for t in reader.expand_prefix("spell", word)), key=lambda t: -reader.doc_frequency("spell", t))
             # Else one edit for a short word, two for a longer one (as the site's search page): "bikin" is not "bukan".
             # Typos rarely hit the first letter (and prefix=1 is 5-10x faster).
             options = options or corrector.suggest(word, limit=1, maxdist=1 if len(word) < 6 else 2, prefix=1)

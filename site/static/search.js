@@ -207,12 +207,17 @@
   }
 
   // A word neither the cases, the glossary nor the filters contain (too short or
-  // with digits: left alone) is a typo if a known word is one edit away (two for
-  // longer words); glossary and filter words first, then the commonest. A word
-  // cut short is completed instead, as `jipp-kb search` does: "puskes" is the
+  // with digits: left alone).
+  function unknownWord(word) {
+    return word.length >= MIN_WORD && !/\d/.test(word) && !terms.known.has(word) && !terms.stopwords.has(word);
+  }
+
+  // An unknown word is a typo if a known word is one edit away (two for longer
+  // words); glossary and filter words first, then the commonest. A word cut
+  // short is completed instead, as `jipp-kb search` does: "puskes" is the
   // commonest word it begins, "puskesmas", not "askes".
   function correction(word) {
-    if (word.length < MIN_WORD || /\d/.test(word) || terms.known.has(word) || terms.stopwords.has(word)) return null;
+    if (!unknownWord(word)) return null;
     function begun(v) { return v.startsWith(word); }
     var completed = terms.completions.find(begun) || Array.from(terms.known).find(begun);
     if (completed) return completed;
@@ -456,7 +461,7 @@
     });
     var cs = concepts(fixed);
     // A word the cases do not have as written (and no correction) may still be a form of one they have.
-    cs.forEach(function (c) { c.unknown = c.forms.length === 1 && c.label.length >= MIN_WORD && !/\d/.test(c.label) && !terms.known.has(c.label); });
+    cs.forEach(function (c) { c.unknown = c.forms.length === 1 && unknownWord(c.label); });
     // Two content words next to each other in the query, as an exact phrase ("kematian ibu").
     var all = words(q, true).map(function (w) { return correction(w) || w; });
     var phrases = [];
