@@ -213,6 +213,23 @@ def test_a_case_found_only_through_another_word_does_not_count(small_site, brows
     assert ranked["unknown"] == {"ids": ["a"], "missing": ["xyzzyq"]}
 
 
+def test_a_glossary_form_of_several_words_counts_only_where_they_stand_together(small_site, browser):  # noqa: F811
+    """Pagefind finds "pusat kesehatan masyarakat" in any case that has the three words anywhere (a waste
+    campaign's "pusat kota", "kesehatan" and "masyarakat"); such a case does not match "puskesmas"."""
+    with serve(small_site) as home:
+        browser.get(f"{home}cari/")
+        ranked = browser.execute_async_script(
+            "var done = arguments[0]; window.jippKbSearch.ready.then(function () {"
+            "  function res(rows) { return { results: rows.map(function (r) { return { id: r[0], score: r[1], words: r[2] }; }) }; }"
+            "  var found = { fixes: [], phrases: [], cs: [{ label: 'puskesmas', forms: ['puskesmas', 'pusat kesehatan masyarakat'] }],"
+            "    perConcept: [[res([['a', 9.0, [4]]]), res([['together', 6.0, [30, 12, 13, 14]], ['apart', 5.0, [3, 40, 90]],"
+            "      ['one-between', 4.0, [7, 9, 10]]])]] };"
+            "  done(window.jippKbSearch.rank(found, []).items.map(function (i) { return i.pagefind.id; }));"
+            "});"
+        )
+    assert ranked == ["a", "together", "one-between"]
+
+
 def test_static_search_applies_places_and_awards_from_the_words(small_site, browser):  # noqa: F811
     with serve(small_site) as home:
         # A province in the words becomes a filter, shown as a chip; removing it searches the words as written.

@@ -56,6 +56,9 @@
   var TERM_SIMILARITY = 12;
   var EXTENSION = 0.05; // below this share of the concept's best score (any form), a case matched only another word
   var FLOOR = 0.2; // a case scoring below this share of the best case is not shown (only trims the long tail)
+  // A glossary form of several words (puskesmas: "pusat kesehatan masyarakat") counts where its words
+  // stand together, give or take this many others, not scattered over the page.
+  var NEAR = 2;
   var PREFERENCE = 1; // added, as a share of the best case's score, for each preference the query states (urusan, place, replication)
 
   var terms = null; // {stopwords, groups: [[form, ...]], first: word -> [{words, group}], preferred, words, known, understand}
@@ -392,7 +395,7 @@
   function shardSearch(term, filters) {
     return Promise.all(pagefind.map(function (pf, k) {
       return pf.search(term, { filters: filters }).then(function (res) {
-        return res.results.map(function (r) { return { id: k + ":" + r.id, score: r.score, data: r.data }; });
+        return res.results.map(function (r) { return { id: k + ":" + r.id, score: r.score, words: r.words, data: r.data }; });
       });
     })).then(function (lists) {
       return { results: [].concat.apply([], lists).sort(function (a, b) { return b.score - a.score; }) };
@@ -477,6 +480,13 @@
     });
   }
 
+  // Do n of a result's word locations fall within n + NEAR words?
+  function near(locations, n) {
+    var l = locations.slice().sort(function (a, b) { return a - b; });
+    for (var i = 0; i + n - 1 < l.length; i++) if (l[i + n - 1] - l[i] <= n - 1 + NEAR) return true;
+    return false;
+  }
+
   // Merge the searches: a case scores 1 for each concept it matches, plus
   // SCORE_WEIGHT × its Pagefind score for that concept relative to the best case's,
   // so cases matching more of the query come first, then the better matches.
@@ -499,10 +509,13 @@
       // An unknown word whose best case is far below the other words' found only Pagefind's
       // fallbacks (xyzzyq: the one case with an "x…" word), not a form of a word the cases have.
       var cut = c.unknown && tops[ci] < EXTENSION * queryTop ? Infinity : EXTENSION * tops[ci];
-      perConcept[ci].forEach(function (res) {
+      perConcept[ci].forEach(function (res, fi) {
         var top = res.results.length ? res.results[0].score : 0;
+        var n = c.forms[fi].split(" ").length;
+        var other = n > 1 && fi > 0; // the words the user typed stay free, as a query's words are
         res.results.forEach(function (r) {
           if (r.score < cut) return;
+          if (other && !near(r.words, n)) return;
           var rel = top ? r.score / top : 0;
           if (!best.has(r.id) || best.get(r.id).rel < rel) best.set(r.id, { rel: rel, result: r });
         });
