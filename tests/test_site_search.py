@@ -230,6 +230,33 @@ def test_a_glossary_form_of_several_words_counts_only_where_they_stand_together(
     assert ranked == ["a", "together", "one-between"]
 
 
+def test_a_result_excerpt_comes_from_the_text_not_the_facts_panel(small_site, browser):  # noqa: F811
+    """Pagefind's own excerpt is the densest window of matches, nearly always the facts panel and its curated
+    tags; the card shows the summary or the text around the matched words, or the summary's start."""
+    words = "Antre Sehat . Ringkasan tentang layanan pasien . Jawa Tengah antrean , puskesmas , kesehatan".split()
+    words += "Latar . Pasien mengeluh antrean panjang di puskesmas setiap pagi dan pulang tanpa obat".split()
+    page = {"content": " ".join(words), "anchors": [{"id": "case-summary", "location": 3}, {"id": "case-facts", "location": 8}]}
+    page["anchors"].append({"id": "latar", "location": words.index("Latar")})
+    with serve(small_site) as home:
+        browser.get(f"{home}cari/")
+        excerpts = browser.execute_async_script(
+            "var done = arguments[2]; window.jippKbSearch.ready.then(function () {"
+            "  var e = window.jippKbSearch.excerpt;"
+            "  done([e(arguments[0], arguments[1]), e(arguments[0], [0, 10, 12])]);"
+            "}.bind(null, arguments[0], arguments[1]));",
+            page,
+            [10, 12, words.index("antrean", 15), words.index("puskesmas", 15)],
+        )
+        # On a built case page: "pemerintah" is only in the facts panel (the agency), so the card shows the summary.
+        items = search(browser, home, "pemerintah")
+        card = items[ids(items).index("antre-sehat-uji")].find_element(By.CSS_SELECTOR, ".card-excerpt")
+        assert card.text == "Pasien mengambil nomor antrean puskesmas dari rumah lewat pesan singkat, sehingga ruang tunggu tidak penuh."
+    # The matches in the text, marked; none of the facts panel's words.
+    assert excerpts[0] == "Latar . Pasien mengeluh <mark>antrean</mark> panjang di <mark>puskesmas</mark> setiap pagi dan pulang tanpa obat"
+    # Matched only in the title and the facts: the summary, which ends where the facts begin.
+    assert excerpts[1] == "Ringkasan tentang layanan pasien ."
+
+
 def test_static_search_applies_places_and_awards_from_the_words(small_site, browser):  # noqa: F811
     with serve(small_site) as home:
         # A province in the words becomes a filter, shown as a chip; removing it searches the words as written.

@@ -44,6 +44,7 @@
   var packBar = document.getElementById("search-pack");
 
   var PAGE = 20;
+  var EXCERPT = 24; // words in a result's excerpt
   var MIN_WORD = 4; // shorter words are never corrected (search_terms.py lists no shorter ones)
   // Ranking settings, chosen on the judged queries of the tune split (docs/search.md, "Site search").
   var SCORE_WEIGHT = 1; // Pagefind's score (relative to the best case for that word) against "this word matched"
@@ -385,7 +386,7 @@
     if (!bundles.length) return Promise.resolve(null);
     return Promise.all(bundles.map(function (b) {
       return import(b + "pagefind.js").then(function (pf) {
-        return pf.options({ excerptLength: 24, ranking: { pageLength: PAGE_LENGTH, termSimilarity: TERM_SIMILARITY } }).then(function () { return pf; });
+        return pf.options({ excerptLength: EXCERPT, ranking: { pageLength: PAGE_LENGTH, termSimilarity: TERM_SIMILARITY } }).then(function () { return pf; });
       });
     })).then(function (pfs) { pagefind = pfs; return pfs; }).catch(function () { return null; });
   }
@@ -523,11 +524,12 @@
       c.hits = best.size;
       best.forEach(function (b, id) {
         var r = b.result;
-        var p = pages.get(id) || { id: id, score: 0, matched: 0, raw: 0, result: null, part: -1 };
+        var p = pages.get(id) || { id: id, score: 0, matched: 0, raw: 0, result: null, part: -1, words: [] };
         var part = 1 + SCORE_WEIGHT * b.rel;
         p.score += part;
         p.raw += r.score;
         p.matched += 1;
+        p.words = p.words.concat(r.words || []);
         if (part > p.part) { p.part = part; p.result = r; }
         pages.set(id, p);
       });
@@ -544,7 +546,7 @@
     var kept = ordered.filter(function (p) { return p.score >= cut; });
     var found = cs.filter(function (c) { return c.hits; });
     return {
-      items: kept.map(function (p) { return { pagefind: p.result }; }),
+      items: kept.map(function (p) { return { pagefind: p.result, words: p.words }; }),
       hidden: ordered.length - kept.length,
       partial: !!kept.length && kept[0].matched < cs.length ? found.map(function (c) { return c.label; }) : null,
       missing: kept.length ? cs.filter(function (c) { return !c.hits; }).map(function (c) { return c.label; }) : [],
@@ -553,7 +555,8 @@
     };
   }
 
-  function pagefindItem(r) {
+  // r: the page's best-matching result; words: where every query word it matched stands.
+  function pagefindItem(r, words) {
     return r.data().then(function (d) {
       var m = (d.url || "").match(/\/kasus\/([^/]+)\/?$/);
       return {
@@ -563,9 +566,46 @@
         year: (d.meta && d.meta.year) || "",
         award: (d.meta && d.meta.award) || "",
         profile: !!(d.meta && d.meta.depth === "profil"),
-        excerpt: d.excerpt || "",
+        excerpt: excerpt(d, words),
       };
     });
+  }
+
+  // Pagefind's excerpt is the densest window of matches, which is nearly always the
+  // facts panel, where the curated tags weigh most: a card then showed "TPB 4:
+  // Pendidikan Berkualitas. TPB 5: … perkawinan anak, pernikahan dini". The excerpt is
+  // taken instead from the summary and the text (outside the title and the facts
+  // panel, which case.html marks with ids), around as many of the query's words as
+  // fit; when they matched only in the title or the facts, the summary's start.
+  function excerpt(d, locations) {
+    var words = d.content.split(/[\r\n\s]+/);
+    var anchors = d.anchors || [];
+    function at(id) {
+      var a = anchors.find(function (x) { return x.id === id; });
+      return a ? a.location : -1;
+    }
+    var summary = Math.max(at("case-summary"), 0);
+    var facts = at("case-facts");
+    var after = anchors.map(function (x) { return x.location; }).filter(function (l) { return l > facts; });
+    var factsEnd = facts < 0 ? -1 : Math.min.apply(null, after.concat([words.length]));
+    function inFacts(l) { return l >= facts && l < factsEnd; }
+    var marked = new Set(locations.filter(function (l) { return l >= summary && !inFacts(l); }));
+    var start = summary; // where the excerpt starts: a region's start, or a few words before a match
+    var best = 0;
+    marked.forEach(function (l) {
+      var from = Math.max(l - 4, l >= factsEnd && facts >= 0 ? factsEnd : summary);
+      var count = 0;
+      marked.forEach(function (x) { if (x >= from && x < from + EXCERPT) count += 1; });
+      if (count > best || (count === best && from < start)) { best = count; start = from; }
+    });
+    var stop = Math.min(start + EXCERPT, start < facts ? facts : words.length);
+    var html = [];
+    for (var i = start; i < stop; i++) {
+      var w = words[i].replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+      html.push(marked.has(i) ? "<mark>" + w + "</mark>" : w);
+    }
+    var cut = start !== summary && start !== factsEnd;
+    return (cut ? "… " : "") + html.join(" ") + (stop < words.length && stop === start + EXCERPT ? " …" : "");
   }
 
   // -- the server's API ------------------------------------------------------------------------
@@ -711,7 +751,7 @@
     var next = shown.slice(rendered, rendered + PAGE);
     rendered += next.length;
     more.hidden = true;
-    return Promise.all(next.map(function (x) { return x.api ? Promise.resolve(x.api) : pagefindItem(x.pagefind); })).then(function (items) {
+    return Promise.all(next.map(function (x) { return x.api ? Promise.resolve(x.api) : pagefindItem(x.pagefind, x.words); })).then(function (items) {
       if (mine !== seq) return;
       items.forEach(function (item) { if (caseUrl(item.id)) list.appendChild(resultNode(item)); });
       more.hidden = rendered >= shown.length;
@@ -794,7 +834,7 @@
   var probe = getJson(api + "?q=").then(function () { useApi = true; }).catch(function () { useApi = false; });
   var ready = Promise.all([loadTerms(), loadPagefind(), probe]);
   // For the browser tests: the page reads queries as jipp_kb/understand.py does, and its ranking rule.
-  window.jippKbSearch = { ready: ready, understand: understand, rank: rank };
+  window.jippKbSearch = { ready: ready, understand: understand, rank: rank, excerpt: excerpt };
 
   form.addEventListener("submit", function (e) {
     e.preventDefault();
