@@ -83,6 +83,11 @@ def test_static_search_is_forgiving_and_helps(small_site, browser):  # noqa: F81
         note = visible_text(browser, "#search-notes")
         assert "Hasil yang cocok dengan sebagian kata: puskesmas" in note and "xyzzyq" in note
 
+        # Each word in some case, none with both: the note says which word the top result lacks.
+        items = search(browser, home, "antrean sampah")
+        note = visible_text(browser, "#search-notes")
+        assert ids(items)[0] == "bank-sampah-uji" and "Hasil teratas memuat sampah, tetapi tidak antrean." in note
+
         # Glossary: "keluhan" finds the profile that only says "pengaduan", labelled as a profile.
         items = search(browser, home, "keluhan warga")
         assert ids(items)[0] == "lapor-bupati-uji"

@@ -144,6 +144,7 @@ SEARCH_STRINGS = (
     "searching",
     "count",
     "partial",
+    "partial_top",
     "missing",
     "also",
     "profile",

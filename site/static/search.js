@@ -524,11 +524,12 @@
       c.hits = best.size;
       best.forEach(function (b, id) {
         var r = b.result;
-        var p = pages.get(id) || { id: id, score: 0, matched: 0, raw: 0, result: null, part: -1, words: [] };
+        var p = pages.get(id) || { id: id, score: 0, matched: 0, concepts: [], raw: 0, result: null, part: -1, words: [] };
         var part = 1 + SCORE_WEIGHT * b.rel;
         p.score += part;
         p.raw += r.score;
         p.matched += 1;
+        p.concepts.push(c.label);
         p.words = p.words.concat(r.words || []);
         if (part > p.part) { p.part = part; p.result = r; }
         pages.set(id, p);
@@ -548,7 +549,11 @@
     return {
       items: kept.map(function (p) { return { pagefind: p.result, words: p.words }; }),
       hidden: ordered.length - kept.length,
-      partial: !!kept.length && kept[0].matched < cs.length ? found.map(function (c) { return c.label; }) : null,
+      // The words the top result has, and those other cases have but it lacks (if any).
+      partial: !!kept.length && kept[0].matched < cs.length ? {
+        has: found.map(function (c) { return c.label; }).filter(function (l) { return kept[0].concepts.indexOf(l) >= 0; }),
+        lacks: found.map(function (c) { return c.label; }).filter(function (l) { return kept[0].concepts.indexOf(l) < 0; }),
+      } : null,
       missing: kept.length ? cs.filter(function (c) { return !c.hits; }).map(function (c) { return c.label; }) : [],
       also: [].concat.apply([], found.map(function (c) { return c.forms.slice(1); })),
       suggestion: fixes.length ? fixes.reduce(function (q, f) { return q.replace(new RegExp("(^|[^\\p{L}\\p{N}])" + f[0] + "(?![\\p{L}\\p{N}])", "iu"), "$1" + f[1]); }, input.value.trim()) : null,
@@ -672,7 +677,10 @@
       notes.appendChild(p);
     }
     if (out.relaxed) notes.appendChild(node("p", "", S.relaxed));
-    if (out.partial) notes.appendChild(node("p", "search-partial", fill(S.partial, { words: out.partial.join(", ") })));
+    if (out.partial) {
+      var part = out.partial.lacks.length ? S.partial_top : S.partial;
+      notes.appendChild(node("p", "search-partial", fill(part, { words: out.partial.has.join(", "), lacking: out.partial.lacks.join(", ") })));
+    }
     if (out.missing.length) notes.appendChild(node("p", "", fill(S.missing, { words: out.missing.join(", ") })));
     if (out.suggestion && out.items.length) {
       var s = node("p", "search-suggestion", S.suggest + " ");
