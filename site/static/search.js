@@ -524,13 +524,13 @@
       c.hits = best.size;
       best.forEach(function (b, id) {
         var r = b.result;
-        var p = pages.get(id) || { id: id, score: 0, matched: 0, concepts: [], raw: 0, result: null, part: -1, words: [] };
+        var p = pages.get(id) || { id: id, score: 0, matched: 0, concepts: [], raw: 0, result: null, part: -1, locations: [] };
         var part = 1 + SCORE_WEIGHT * b.rel;
         p.score += part;
         p.raw += r.score;
         p.matched += 1;
         p.concepts.push(c.label);
-        p.words = p.words.concat(r.words || []);
+        p.locations = p.locations.concat(r.words || []);
         if (part > p.part) { p.part = part; p.result = r; }
         pages.set(id, p);
       });
@@ -545,23 +545,24 @@
     var ordered = Array.from(pages.values()).sort(function (a, b) { return b.score - a.score || b.raw - a.raw; });
     var cut = ordered.length ? ordered[0].score * FLOOR : 0;
     var kept = ordered.filter(function (p) { return p.score >= cut; });
-    var found = cs.filter(function (c) { return c.hits; });
+    var hit = cs.filter(function (c) { return c.hits; });
+    var labels = hit.map(function (c) { return c.label; });
     return {
-      items: kept.map(function (p) { return { pagefind: p.result, words: p.words }; }),
+      items: kept.map(function (p) { return { pagefind: p.result, locations: p.locations }; }),
       hidden: ordered.length - kept.length,
       // The words the top result has, and those other cases have but it lacks (if any).
       partial: !!kept.length && kept[0].matched < cs.length ? {
-        has: found.map(function (c) { return c.label; }).filter(function (l) { return kept[0].concepts.indexOf(l) >= 0; }),
-        lacks: found.map(function (c) { return c.label; }).filter(function (l) { return kept[0].concepts.indexOf(l) < 0; }),
+        has: labels.filter(function (l) { return kept[0].concepts.indexOf(l) >= 0; }),
+        lacks: labels.filter(function (l) { return kept[0].concepts.indexOf(l) < 0; }),
       } : null,
       missing: kept.length ? cs.filter(function (c) { return !c.hits; }).map(function (c) { return c.label; }) : [],
-      also: [].concat.apply([], found.map(function (c) { return c.forms.slice(1); })),
+      also: [].concat.apply([], hit.map(function (c) { return c.forms.slice(1); })),
       suggestion: fixes.length ? fixes.reduce(function (q, f) { return q.replace(new RegExp("(^|[^\\p{L}\\p{N}])" + f[0] + "(?![\\p{L}\\p{N}])", "iu"), "$1" + f[1]); }, input.value.trim()) : null,
     };
   }
 
-  // r: the page's best-matching result; words: where every query word it matched stands.
-  function pagefindItem(r, words) {
+  // r: the page's best-matching result; locations: where every query word it matched stands.
+  function pagefindItem(r, locations) {
     return r.data().then(function (d) {
       var m = (d.url || "").match(/\/kasus\/([^/]+)\/?$/);
       return {
@@ -571,7 +572,7 @@
         year: (d.meta && d.meta.year) || "",
         award: (d.meta && d.meta.award) || "",
         profile: !!(d.meta && d.meta.depth === "profil"),
-        excerpt: excerpt(d, words),
+        excerpt: excerpt(d, locations),
       };
     });
   }
@@ -759,7 +760,7 @@
     var next = shown.slice(rendered, rendered + PAGE);
     rendered += next.length;
     more.hidden = true;
-    return Promise.all(next.map(function (x) { return x.api ? Promise.resolve(x.api) : pagefindItem(x.pagefind, x.words); })).then(function (items) {
+    return Promise.all(next.map(function (x) { return x.api ? Promise.resolve(x.api) : pagefindItem(x.pagefind, x.locations); })).then(function (items) {
       if (mine !== seq) return;
       items.forEach(function (item) { if (caseUrl(item.id)) list.appendChild(resultNode(item)); });
       more.hidden = rendered >= shown.length;
@@ -841,7 +842,7 @@
   // static host answers with a 404 page, or nothing at all.
   var probe = getJson(api + "?q=").then(function () { useApi = true; }).catch(function () { useApi = false; });
   var ready = Promise.all([loadTerms(), loadPagefind(), probe]);
-  // For the browser tests: the page reads queries as jipp_kb/understand.py does, and its ranking rule.
+  // For the browser tests: the page reads queries as jipp_kb/understand.py does, its ranking rule and excerpts.
   window.jippKbSearch = { ready: ready, understand: understand, rank: rank, excerpt: excerpt };
 
   form.addEventListener("submit", function (e) {
