@@ -193,46 +193,52 @@ def test_static_search_reads_a_query_as_the_cli_does(small_site, browser):  # no
         assert preferences == (py.prefer_urusan, py.prefer_regency, py.prefer_replicated), q
 
 
+def rank_in_page(site: Path, browser, *queries: tuple[list, list]) -> list[dict]:  # noqa: F811
+    """The page's own ``rank()`` on made-up Pagefind results. Each query is (concepts, results), with
+    results[concept][form] a list of [case id, score, word locations]; for each, the ranked ids and the
+    words the page says no case has."""
+    with serve(site) as home:
+        browser.get(f"{home}cari/")
+        return browser.execute_async_script(
+            "var queries = arguments[0], done = arguments[1]; window.jippKbSearch.ready.then(function () {"
+            "  done(queries.map(function (q) {"
+            "    var perConcept = q[1].map(function (forms) { return forms.map(function (rows) {"
+            "      return { results: rows.map(function (r) { return { id: r[0], score: r[1], words: r[2] || [] }; }) }; }); });"
+            "    var out = window.jippKbSearch.rank({ fixes: [], phrases: [], cs: q[0], perConcept: perConcept }, []);"
+            "    return { ids: out.items.map(function (i) { return i.pagefind.id; }), missing: out.missing };"
+            "  }));"
+            "});",
+            list(queries),
+        )
+
+
 def test_a_case_found_only_through_another_word_does_not_count(small_site, browser):  # noqa: F811
     """Pagefind also returns the cases with a longer word (antar: antara) or, for a word no case has, a shorter
     one (a glossary form such as "perijinan", a typed "xyzzyq"), scored near 0 at the page's termSimilarity:
     they do not count."""
-    with serve(small_site) as home:
-        browser.get(f"{home}cari/")
-        ranked = browser.execute_async_script(
-            "var done = arguments[0]; window.jippKbSearch.ready.then(function () {"
-            "  function res(pairs) { return { results: pairs.map(function (p) { return { id: p[0], score: p[1] }; }) }; }"
-            "  var found = { fixes: [], phrases: [], cs: [{ label: 'perizinan', forms: ['perizinan', 'perijinan'] }, { label: 'cepat', forms: ['cepat'] }],"
-            "    perConcept: [[res([['a', 16.8], ['b', 5.0]]), res([['c', 0.002], ['d', 0.001]])], [res([['c', 9.0], ['e', 0.2]])]] };"
-            "  var out = window.jippKbSearch.rank(found, []);"
-            "  var odd = window.jippKbSearch.rank({ fixes: [], phrases: [], cs: [{ label: 'puskesmas', forms: ['puskesmas'] },"
-            "    { label: 'xyzzyq', forms: ['xyzzyq'], unknown: true }], perConcept: [[res([['a', 11.0]])], [res([['f', 0.0001]])]] }, []);"
-            "  function ids(o) { return o.items.map(function (i) { return i.pagefind.id; }); }"
-            "  done({ ids: ids(out), unknown: { ids: ids(odd), missing: odd.missing } });"
-            "});"
-        )
+    glossary_form = (
+        [{"label": "perizinan", "forms": ["perizinan", "perijinan"]}, {"label": "cepat", "forms": ["cepat"]}],
+        [[[["a", 16.8], ["b", 5.0]], [["c", 0.002], ["d", 0.001]]], [[["c", 9.0], ["e", 0.2]]]],
+    )
+    unknown_word = (
+        [{"label": "puskesmas", "forms": ["puskesmas"]}, {"label": "xyzzyq", "forms": ["xyzzyq"], "unknown": True}],
+        [[[["a", 11.0]]], [[["f", 0.0001]]]],
+    )
+    ranked, unknown = rank_in_page(small_site, browser, glossary_form, unknown_word)
     # c matches "cepat" only (not "perizinan" through its near-0 form), so it ties with a and loses on
     # Pagefind's score; d matched only through that form and e scored under 5 % of "cepat"'s best: dropped.
     assert ranked["ids"] == ["a", "c", "b"]
     # A word no case has ("xyzzyq"), for which Pagefind returned a case with a shorter word at ~0: no match.
-    assert ranked["unknown"] == {"ids": ["a"], "missing": ["xyzzyq"]}
+    assert unknown == {"ids": ["a"], "missing": ["xyzzyq"]}
 
 
 def test_a_glossary_form_of_several_words_counts_only_where_they_stand_together(small_site, browser):  # noqa: F811
     """Pagefind finds "pusat kesehatan masyarakat" in any case that has the three words anywhere (a waste
     campaign's "pusat kota", "kesehatan" and "masyarakat"); such a case does not match "puskesmas"."""
-    with serve(small_site) as home:
-        browser.get(f"{home}cari/")
-        ranked = browser.execute_async_script(
-            "var done = arguments[0]; window.jippKbSearch.ready.then(function () {"
-            "  function res(rows) { return { results: rows.map(function (r) { return { id: r[0], score: r[1], words: r[2] }; }) }; }"
-            "  var found = { fixes: [], phrases: [], cs: [{ label: 'puskesmas', forms: ['puskesmas', 'pusat kesehatan masyarakat'] }],"
-            "    perConcept: [[res([['a', 9.0, [4]]]), res([['together', 6.0, [30, 12, 13, 14]], ['apart', 5.0, [3, 40, 90]],"
-            "      ['one-between', 4.0, [7, 9, 10]]])]] };"
-            "  done(window.jippKbSearch.rank(found, []).items.map(function (i) { return i.pagefind.id; }));"
-            "});"
-        )
-    assert ranked == ["a", "together", "one-between"]
+    forms = [{"label": "puskesmas", "forms": ["puskesmas", "pusat kesehatan masyarakat"]}]
+    results = [[["a", 9.0, [4]]], [["together", 6.0, [30, 12, 13, 14]], ["apart", 5.0, [3, 40, 90]], ["one-between", 4.0, [7, 9, 10]]]]
+    (ranked,) = rank_in_page(small_site, browser, (forms, [results]))
+    assert ranked["ids"] == ["a", "together", "one-between"]
 
 
 def test_a_result_excerpt_comes_from_the_text_not_the_facts_panel(small_site, browser):  # noqa: F811
