@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from jipp_kb import keyword
@@ -65,6 +66,29 @@ def test_judged_queries_are_valid():
     for q in queries:
         assert set(q.relevant) <= ids, (q.id, set(q.relevant) - ids)
         assert max(q.relevant.values()) >= 2, q.id
+
+
+def selected_by(rule: dict, meta) -> bool:
+    """Does a case meet a judged query's grading rule (its place, urusan, award and year, replicas)?"""
+    award = rule.get("award")
+    return (
+        rule.get("province", meta.province) == meta.province
+        and rule.get("regency", meta.regency) == meta.regency
+        and rule.get("urusan", "") in (*meta.urusan, "")
+        and (not rule.get("replicated") or bool(meta.replicated_by))
+        and (not award or any(award in (a.name, f"{a.name} {a.tier}") and rule.get("year", a.year) == a.year for a in meta.awards))
+    )
+
+
+def test_queries_graded_by_rule_judge_every_case_their_rule_selects():
+    """The place, award and replication queries were graded by rules on front matter (docs/queries.md): a case
+    that gains a place, award or replicas later must be judged for them too (q110 went stale that way)."""
+    corpus = load_corpus(ROOT / "corpus")
+    ruled = [q for q in yaml.safe_load(QUERIES.read_text(encoding="utf-8")) if q.get("rule")]
+    assert len(ruled) >= 13
+    for q in ruled:
+        unjudged = sorted(cid for cid, c in corpus.cases.items() if selected_by(q["rule"], c.meta) and cid not in q["relevant"])
+        assert not unjudged, f"{QUERIES}: {q['id']} ({q['query']}): grade by its rule {q['rule']}: {', '.join(unjudged)}"
 
 
 def test_keyword_engine_stays_above_its_floors(index_dir):
