@@ -28,7 +28,10 @@ SHARED = ["_glossary.yml", "_schema.json", "collections"]
 
 
 def git(*args: str) -> str:
-    return subprocess.run(["git", "-C", str(ROOT), *args], check=True, capture_output=True, text=True).stdout
+    done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True)
+    if done.returncode:  # e.g. a shallow clone without REV
+        sys.exit(f"git {' '.join(args)}: {done.stderr.strip()}")
+    return done.stdout
 
 
 def jipp_kb(*args: str, cwd: Path) -> str:
