@@ -87,6 +87,7 @@ def test_queries_graded_by_rule_judge_every_case_their_rule_selects():
     ruled = [q for q in yaml.safe_load(QUERIES.read_text(encoding="utf-8")) if q.get("rule")]
     assert len(ruled) >= 13
     for q in ruled:
+        assert set(q["rule"]) <= {"province", "regency", "urusan", "award", "year", "replicated"}, (q["id"], q["rule"])
         unjudged = sorted(cid for cid, c in corpus.cases.items() if selected_by(q["rule"], c.meta) and cid not in q["relevant"])
         assert not unjudged, f"{QUERIES}: {q['id']} ({q['query']}): grade by its rule {q['rule']}: {', '.join(unjudged)}"
 
