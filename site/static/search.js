@@ -524,11 +524,10 @@
       c.hits = best.size;
       best.forEach(function (b, id) {
         var r = b.result;
-        var p = pages.get(id) || { id: id, score: 0, matched: 0, concepts: [], raw: 0, result: null, part: -1, locations: [] };
+        var p = pages.get(id) || { id: id, score: 0, concepts: [], raw: 0, result: null, part: -1, locations: [] };
         var part = 1 + SCORE_WEIGHT * b.rel;
         p.score += part;
         p.raw += r.score;
-        p.matched += 1;
         p.concepts.push(c.label);
         p.locations = p.locations.concat(r.words || []);
         if (part > p.part) { p.part = part; p.result = r; }
@@ -551,7 +550,7 @@
       items: kept.map(function (p) { return { pagefind: p.result, locations: p.locations }; }),
       hidden: ordered.length - kept.length,
       // The words the top result has, and those other cases have but it lacks (if any).
-      partial: !!kept.length && kept[0].matched < cs.length ? {
+      partial: !!kept.length && kept[0].concepts.length < cs.length ? {
         has: labels.filter(function (l) { return kept[0].concepts.indexOf(l) >= 0; }),
         lacks: labels.filter(function (l) { return kept[0].concepts.indexOf(l) < 0; }),
       } : null,
